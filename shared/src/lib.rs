@@ -1,0 +1,7 @@
+//! notion-relay's shared library: everything the Lambda functions do lives here, so each
+//! binary's `main` only wires configuration to a handler.
+
+pub mod github;
+pub mod notion;
+pub mod secrets;
+pub mod sync;

@@ -1,0 +1,8 @@
+//! Test kit for notion-relay: a faithful local Notion (`emulator`), a fake GitHub REST API
+//! (`fake_github`), a Lambda Runtime API harness that runs the real function binaries
+//! (`lambda`), and a `moto_server` launcher for Secrets Manager (`moto`).
+
+pub mod emulator;
+pub mod fake_github;
+pub mod lambda;
+pub mod moto;
