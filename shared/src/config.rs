@@ -1,0 +1,364 @@
+//! Environment configuration shared by every function: variable names as constants, their
+//! defaults, and small readers that fail with an error naming the variable and the fix.
+//!
+//! Every reader comes in two forms: `foo()` reads the process environment, `foo_in(&env)` reads
+//! through any `Fn(&str) -> Option<String>`, so tests pass a map instead of mutating the process
+//! environment (which is shared by all test threads).
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+pub const NOTION_API_URL: &str = "NOTION_API_URL";
+pub const NOTION_VERSION: &str = "NOTION_VERSION";
+pub const NOTION_DATABASE_ID: &str = "NOTION_DATABASE_ID";
+pub const SECRET_ID: &str = "SECRET_ID";
+pub const NOTION_TOKEN: &str = "NOTION_TOKEN";
+pub const GITHUB_WEBHOOK_SECRET: &str = "GITHUB_WEBHOOK_SECRET";
+pub const GITHUB_TOKEN: &str = "GITHUB_TOKEN";
+pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
+pub const REPOSITORIES: &str = "REPOSITORIES";
+pub const GITHUB_HOOK_ID: &str = "GITHUB_HOOK_ID";
+pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+
+pub const PROPERTY_NAME: &str = "PROPERTY_NAME";
+pub const PROPERTY_NUMBER: &str = "PROPERTY_NUMBER";
+pub const PROPERTY_STATUS: &str = "PROPERTY_STATUS";
+pub const PROPERTY_LABELS: &str = "PROPERTY_LABELS";
+pub const PROPERTY_URL: &str = "PROPERTY_URL";
+pub const PROPERTY_REPOSITORY: &str = "PROPERTY_REPOSITORY";
+pub const PROPERTY_TYPE: &str = "PROPERTY_TYPE";
+pub const PROPERTY_UPDATED: &str = "PROPERTY_UPDATED";
+pub const PROPERTY_ASSIGNEES: &str = "PROPERTY_ASSIGNEES";
+pub const PROPERTY_AUTHOR: &str = "PROPERTY_AUTHOR";
+pub const PROPERTY_COMMENTS: &str = "PROPERTY_COMMENTS";
+
+pub const DEFAULT_NOTION_API_URL: &str = "https://api.notion.com";
+pub const DEFAULT_NOTION_VERSION: &str = "2022-06-28";
+pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
+
+/// A variable that is missing or unusable. The message names the variable and what to set; it
+/// never repeats the value, which may be a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {var} is not set (or empty): set it in the function's environment (template.yaml parameters, or your shell for local runs)")]
+    Missing { var: &'static str },
+    #[error("environment variable {var} is invalid: {reason}; expected {value_hint}")]
+    Invalid {
+        var: &'static str,
+        value_hint: &'static str,
+        reason: String,
+    },
+}
+
+/// Reads one variable from the process environment; non-UTF-8 counts as unset.
+pub fn process_env(var: &str) -> Option<String> {
+    std::env::var(var).ok()
+}
+
+/// A lookup over a fixed map, for tests and local tooling.
+pub fn map_env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |var| map.get(var).cloned()
+}
+
+/// The trimmed value, or `None` when unset or blank: a variable set to "" in a SAM template
+/// means "not configured", not "configured as empty".
+pub fn optional_in(env: &impl Fn(&str) -> Option<String>, var: &str) -> Option<String> {
+    env(var)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+pub fn optional(var: &str) -> Option<String> {
+    optional_in(&process_env, var)
+}
+
+pub fn required_in(
+    env: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+) -> Result<String, ConfigError> {
+    optional_in(env, var).ok_or(ConfigError::Missing { var })
+}
+
+pub fn required(var: &'static str) -> Result<String, ConfigError> {
+    required_in(&process_env, var)
+}
+
+/// The value, or `default` when unset or blank.
+pub fn or_default_in(env: &impl Fn(&str) -> Option<String>, var: &str, default: &str) -> String {
+    optional_in(env, var).unwrap_or_else(|| default.to_owned())
+}
+
+pub fn or_default(var: &str, default: &str) -> String {
+    or_default_in(&process_env, var, default)
+}
+
+/// An optional value parsed with `FromStr` (e.g. `GITHUB_HOOK_ID` as `u64`); unset is `Ok(None)`,
+/// unparsable is `Invalid` with `value_hint` saying what was expected.
+pub fn parsed_in<T: FromStr>(
+    env: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    value_hint: &'static str,
+) -> Result<Option<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    optional_in(env, var)
+        .map(|raw| {
+            raw.parse::<T>().map_err(|e| ConfigError::Invalid {
+                var,
+                value_hint,
+                reason: e.to_string(),
+            })
+        })
+        .transpose()
+}
+
+pub fn parsed<T: FromStr>(
+    var: &'static str,
+    value_hint: &'static str,
+) -> Result<Option<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    parsed_in(&process_env, var, value_hint)
+}
+
+const REPOSITORIES_HINT: &str =
+    "a list of owner/name separated by commas or whitespace, e.g. \"octo-org/api, octo-org/web\"";
+
+/// `REPOSITORIES` as validated `owner/name` strings, duplicates removed, order kept.
+/// Required: scheduled work has nothing to do without it.
+pub fn repositories_in(env: &impl Fn(&str) -> Option<String>) -> Result<Vec<String>, ConfigError> {
+    parse_repositories(&required_in(env, REPOSITORIES)?)
+}
+
+pub fn repositories() -> Result<Vec<String>, ConfigError> {
+    repositories_in(&process_env)
+}
+
+/// Parses an `owner/name` list separated by commas and/or whitespace.
+pub fn parse_repositories(raw: &str) -> Result<Vec<String>, ConfigError> {
+    let mut repos: Vec<String> = Vec::new();
+    for entry in raw
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|e| !e.is_empty())
+    {
+        if !is_repository_name(entry) {
+            return Err(ConfigError::Invalid {
+                var: REPOSITORIES,
+                value_hint: REPOSITORIES_HINT,
+                reason: format!("entry {entry:?} is not owner/name"),
+            });
+        }
+        if !repos.iter().any(|r| r.eq_ignore_ascii_case(entry)) {
+            repos.push(entry.to_owned());
+        }
+    }
+    if repos.is_empty() {
+        return Err(ConfigError::Missing { var: REPOSITORIES });
+    }
+    Ok(repos)
+}
+
+/// GitHub owners and repository names use ASCII letters, digits, `-`, `_` and `.`.
+fn is_repository_name(entry: &str) -> bool {
+    let valid_part = |p: &str| {
+        !p.is_empty()
+            && p != "."
+            && p != ".."
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    };
+    matches!(entry.split_once('/'), Some((owner, name)) if valid_part(owner) && valid_part(name))
+}
+
+/// Names of the Notion database properties we write; each can be renamed through its
+/// `PROPERTY_*` variable to fit an existing database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyNames {
+    /// Title property (issue / PR title). Default "Name".
+    pub name: String,
+    /// Number property, half of the key. Default "Issue #".
+    pub number: String,
+    pub status: String,
+    pub labels: String,
+    pub url: String,
+    /// Select property, the other half of the key. Default "Repository".
+    pub repository: String,
+    /// Select "Issue" / "Pull request"; env `PROPERTY_TYPE`. Default "Type".
+    pub kind: String,
+    pub updated: String,
+    pub assignees: String,
+    pub author: String,
+    pub comments: String,
+}
+
+impl Default for PropertyNames {
+    fn default() -> Self {
+        Self::from_env_in(&|_: &str| None)
+    }
+}
+
+impl PropertyNames {
+    pub fn from_env() -> Self {
+        Self::from_env_in(&process_env)
+    }
+
+    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
+        let get = |var, default| or_default_in(env, var, default);
+        Self {
+            name: get(PROPERTY_NAME, "Name"),
+            number: get(PROPERTY_NUMBER, "Issue #"),
+            status: get(PROPERTY_STATUS, "Status"),
+            labels: get(PROPERTY_LABELS, "Labels"),
+            url: get(PROPERTY_URL, "URL"),
+            repository: get(PROPERTY_REPOSITORY, "Repository"),
+            kind: get(PROPERTY_TYPE, "Type"),
+            updated: get(PROPERTY_UPDATED, "Updated"),
+            assignees: get(PROPERTY_ASSIGNEES, "Assignees"),
+            author: get(PROPERTY_AUTHOR, "Author"),
+            comments: get(PROPERTY_COMMENTS, "Comments"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn required_reports_an_unset_variable_by_name() {
+        let env = map_env(&[]);
+        let err = required_in(&env, NOTION_DATABASE_ID).unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::Missing {
+                var: NOTION_DATABASE_ID
+            }
+        );
+        assert!(err.to_string().contains("NOTION_DATABASE_ID"));
+    }
+
+    #[test]
+    fn required_treats_a_blank_value_as_missing() {
+        let env = map_env(&[(NOTION_DATABASE_ID, "  ")]);
+        assert!(matches!(
+            required_in(&env, NOTION_DATABASE_ID),
+            Err(ConfigError::Missing { .. })
+        ));
+    }
+
+    #[test]
+    fn required_returns_the_trimmed_value() {
+        let env = map_env(&[(NOTION_DATABASE_ID, " abc\n")]);
+        assert_eq!(required_in(&env, NOTION_DATABASE_ID).unwrap(), "abc");
+    }
+
+    #[test]
+    fn optional_and_defaults_fall_back_when_unset() {
+        let env = map_env(&[(NOTION_VERSION, "2025-09-03")]);
+        assert_eq!(optional_in(&env, GITHUB_API_URL), None);
+        assert_eq!(
+            or_default_in(&env, GITHUB_API_URL, DEFAULT_GITHUB_API_URL),
+            "https://api.github.com"
+        );
+        assert_eq!(
+            or_default_in(&env, NOTION_VERSION, DEFAULT_NOTION_VERSION),
+            "2025-09-03"
+        );
+    }
+
+    #[test]
+    fn parsed_reads_a_hook_id_and_rejects_garbage_naming_the_variable() {
+        let ok = map_env(&[(GITHUB_HOOK_ID, "12345")]);
+        assert_eq!(
+            parsed_in::<u64>(&ok, GITHUB_HOOK_ID, "a number").unwrap(),
+            Some(12345)
+        );
+        let unset = map_env(&[]);
+        assert_eq!(
+            parsed_in::<u64>(&unset, GITHUB_HOOK_ID, "a number").unwrap(),
+            None
+        );
+        let bad = map_env(&[(GITHUB_HOOK_ID, "hook-1")]);
+        let err = parsed_in::<u64>(&bad, GITHUB_HOOK_ID, "a number").unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                var: GITHUB_HOOK_ID,
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("GITHUB_HOOK_ID"));
+    }
+
+    #[test]
+    fn repositories_accept_commas_and_whitespace_and_drop_duplicates() {
+        let env = map_env(&[(
+            REPOSITORIES,
+            "octo/api, octo/web\n other-org/x.y_z  octo/API,",
+        )]);
+        assert_eq!(
+            repositories_in(&env).unwrap(),
+            vec!["octo/api", "octo/web", "other-org/x.y_z"]
+        );
+    }
+
+    #[test]
+    fn repositories_reject_an_entry_without_owner() {
+        for raw in ["octo/api, web", "octo/", "/api", "a/b/c", "octo/ap i?"] {
+            let err = parse_repositories(raw).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ConfigError::Invalid {
+                        var: REPOSITORIES,
+                        ..
+                    }
+                ),
+                "{raw}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn repositories_unset_or_only_separators_is_missing() {
+        assert_eq!(
+            repositories_in(&map_env(&[])).unwrap_err(),
+            ConfigError::Missing { var: REPOSITORIES }
+        );
+        assert_eq!(
+            parse_repositories(" , ,").unwrap_err(),
+            ConfigError::Missing { var: REPOSITORIES }
+        );
+    }
+
+    #[test]
+    fn property_names_default_to_the_documented_names() {
+        let names = PropertyNames::default();
+        assert_eq!(names.name, "Name");
+        assert_eq!(names.number, "Issue #");
+        assert_eq!(names.status, "Status");
+        assert_eq!(names.labels, "Labels");
+        assert_eq!(names.url, "URL");
+        assert_eq!(names.repository, "Repository");
+        assert_eq!(names.kind, "Type");
+        assert_eq!(names.updated, "Updated");
+        assert_eq!(names.assignees, "Assignees");
+        assert_eq!(names.author, "Author");
+        assert_eq!(names.comments, "Comments");
+    }
+
+    #[test]
+    fn property_names_can_be_overridden_one_by_one() {
+        let env = map_env(&[(PROPERTY_NAME, "Title"), (PROPERTY_TYPE, "Kind")]);
+        let names = PropertyNames::from_env_in(&env);
+        assert_eq!(names.name, "Title");
+        assert_eq!(names.kind, "Kind");
+        assert_eq!(names.status, "Status");
+    }
+}

@@ -1,0 +1,337 @@
+//! A verified webhook delivery as a typed [`Event`], and what the sync should do about it
+//! ([`SyncAction`]).
+//!
+//! The `X-GitHub-Event` header picks the type. An event we do not sync (`push`, `star`, ...)
+//! still parses, as [`Event::Other`], and an action we do not know still parses, as the
+//! action enum's `Unknown`: both become [`SyncAction::Ignore`] (HTTP 202), never an error.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::item::{parse_timestamp, WorkItem};
+use super::payload::{
+    Comment, Issue, IssueCommentAction, IssuesAction, PullRequest, PullRequestAction, Repository,
+};
+use super::webhook::WebhookError;
+
+/// A webhook delivery we understand. Large payload objects are boxed to keep the enum small.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Ping {
+        zen: Option<String>,
+        hook_id: Option<u64>,
+    },
+    Issues {
+        action: IssuesAction,
+        issue: Box<Issue>,
+        repository: Option<Repository>,
+    },
+    PullRequest {
+        action: PullRequestAction,
+        pull_request: Box<PullRequest>,
+        repository: Option<Repository>,
+    },
+    IssueComment {
+        action: IssueCommentAction,
+        issue: Box<Issue>,
+        comment: Box<Comment>,
+        repository: Option<Repository>,
+    },
+    /// Any other event type; its body is not parsed.
+    Other { event: String },
+}
+
+/// What one delivery asks of the Notion side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncAction {
+    /// Answer 200, touch nothing.
+    Ping,
+    /// Create or update the page for this item (unless Notion holds something newer).
+    Upsert(WorkItem),
+    /// The item is gone from this repository (deleted or transferred): archive its page.
+    Archive {
+        repository: String,
+        number: u64,
+        updated_at: Option<OffsetDateTime>,
+    },
+    /// Answer 202: an event or action we do not sync.
+    Ignore { reason: String },
+}
+
+#[derive(Deserialize)]
+struct PingBody {
+    #[serde(default)]
+    zen: Option<String>,
+    #[serde(default)]
+    hook_id: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct IssuesBody {
+    action: IssuesAction,
+    issue: Box<Issue>,
+    #[serde(default)]
+    repository: Option<Repository>,
+}
+
+#[derive(Deserialize)]
+struct PullRequestBody {
+    action: PullRequestAction,
+    pull_request: Box<PullRequest>,
+    #[serde(default)]
+    repository: Option<Repository>,
+}
+
+#[derive(Deserialize)]
+struct IssueCommentBody {
+    action: IssueCommentAction,
+    issue: Box<Issue>,
+    comment: Box<Comment>,
+    #[serde(default)]
+    repository: Option<Repository>,
+}
+
+fn from_json<'a, T: Deserialize<'a>>(event: &str, json: &'a [u8]) -> Result<T, WebhookError> {
+    serde_json::from_slice(json).map_err(|source| WebhookError::InvalidPayload {
+        reason: format!("{event} payload does not parse"),
+        source: Some(source),
+    })
+}
+
+impl Event {
+    /// Parses the payload of a delivery whose `X-GitHub-Event` is `event_header`.
+    /// Unknown event types are [`Event::Other`]; bad JSON for a known one is `InvalidPayload`.
+    pub fn parse(event_header: &str, json: &[u8]) -> Result<Event, WebhookError> {
+        let event = event_header.trim();
+        Ok(match event {
+            "ping" => {
+                let body: PingBody = from_json(event, json)?;
+                Event::Ping {
+                    zen: body.zen,
+                    hook_id: body.hook_id,
+                }
+            }
+            "issues" => {
+                let body: IssuesBody = from_json(event, json)?;
+                Event::Issues {
+                    action: body.action,
+                    issue: body.issue,
+                    repository: body.repository,
+                }
+            }
+            "pull_request" => {
+                let body: PullRequestBody = from_json(event, json)?;
+                Event::PullRequest {
+                    action: body.action,
+                    pull_request: body.pull_request,
+                    repository: body.repository,
+                }
+            }
+            "issue_comment" => {
+                let body: IssueCommentBody = from_json(event, json)?;
+                Event::IssueComment {
+                    action: body.action,
+                    issue: body.issue,
+                    comment: body.comment,
+                    repository: body.repository,
+                }
+            }
+            other => Event::Other {
+                event: other.to_owned(),
+            },
+        })
+    }
+
+    /// The event name, as in the `X-GitHub-Event` header.
+    pub fn name(&self) -> &str {
+        match self {
+            Event::Ping { .. } => "ping",
+            Event::Issues { .. } => "issues",
+            Event::PullRequest { .. } => "pull_request",
+            Event::IssueComment { .. } => "issue_comment",
+            Event::Other { event } => event,
+        }
+    }
+
+    /// What the sync should do. Missing `repository`, `number`, `title`, `html_url` or
+    /// `updated_at` on something to upsert is `InvalidPayload` (400): nothing safe to write.
+    pub fn sync_action(&self) -> Result<SyncAction, WebhookError> {
+        match self {
+            Event::Ping { .. } => Ok(SyncAction::Ping),
+            Event::Issues {
+                action,
+                issue,
+                repository,
+            } => match action {
+                IssuesAction::Deleted | IssuesAction::Transferred => {
+                    let repository = repository_name(self.name(), repository.as_ref())?;
+                    let number = issue.number.ok_or_else(|| {
+                        WebhookError::invalid("issues payload has no issue.number")
+                    })?;
+                    // The timestamp only orders the archive against other deliveries; a bad
+                    // one must not stop the archive.
+                    let updated_at = issue
+                        .updated_at
+                        .as_deref()
+                        .and_then(|v| parse_timestamp("updated_at", v).ok());
+                    Ok(SyncAction::Archive {
+                        repository,
+                        number,
+                        updated_at,
+                    })
+                }
+                IssuesAction::Unknown(_) => Ok(ignore_action(self.name(), action.as_str())),
+                _ => upsert_issue(self.name(), issue, repository.as_ref()),
+            },
+            Event::PullRequest {
+                action,
+                pull_request,
+                repository,
+            } => match action {
+                PullRequestAction::Unknown(_) => Ok(ignore_action(self.name(), action.as_str())),
+                _ => {
+                    let repository = repository_name(self.name(), repository.as_ref())?;
+                    WorkItem::from_pull_request(pull_request, &repository)
+                        .map(SyncAction::Upsert)
+                        .map_err(item_error)
+                }
+            },
+            Event::IssueComment {
+                action,
+                issue,
+                repository,
+                ..
+            } => match action {
+                // The comment count and `updated_at` of the issue (or PR) changed.
+                IssueCommentAction::Unknown(_) => Ok(ignore_action(self.name(), action.as_str())),
+                _ => upsert_issue(self.name(), issue, repository.as_ref()),
+            },
+            Event::Other { event } => Ok(SyncAction::Ignore {
+                reason: format!("{event} events are not synced"),
+            }),
+        }
+    }
+}
+
+fn upsert_issue(
+    event: &str,
+    issue: &Issue,
+    repository: Option<&Repository>,
+) -> Result<SyncAction, WebhookError> {
+    let repository = repository_name(event, repository)?;
+    WorkItem::from_issue(issue, &repository)
+        .map(SyncAction::Upsert)
+        .map_err(item_error)
+}
+
+fn ignore_action(event: &str, action: &str) -> SyncAction {
+    SyncAction::Ignore {
+        reason: format!("{event} action {action:?} is not synced"),
+    }
+}
+
+fn repository_name(event: &str, repository: Option<&Repository>) -> Result<String, WebhookError> {
+    repository
+        .and_then(|r| r.full_name.clone())
+        .filter(|name| !name.is_empty())
+        .ok_or_else(|| {
+            WebhookError::invalid(format!("{event} payload has no repository.full_name"))
+        })
+}
+
+/// The item error's message already names the object and field; it has no JSON source.
+fn item_error(err: super::item::ItemError) -> WebhookError {
+    WebhookError::invalid(err.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::github::item::{ItemKind, ItemState};
+
+    const ISSUE: &str = r#"{"number": 3, "title": "t", "state": "open",
+        "html_url": "https://github.com/o/r/issues/3", "updated_at": "2024-01-01T00:00:00Z"}"#;
+
+    fn issues(action: &str, repository: &str) -> Vec<u8> {
+        format!(r#"{{"action": "{action}", "issue": {ISSUE}{repository}}}"#).into_bytes()
+    }
+
+    #[test]
+    fn an_unknown_event_type_parses_as_other_and_is_ignored() {
+        let event = Event::parse("workflow_run", b"not even json").unwrap();
+        assert_eq!(
+            event,
+            Event::Other {
+                event: "workflow_run".into()
+            }
+        );
+        assert!(matches!(
+            event.sync_action().unwrap(),
+            SyncAction::Ignore { .. }
+        ));
+    }
+
+    #[test]
+    fn bad_json_for_a_known_event_is_an_invalid_payload_keeping_the_source() {
+        let err = Event::parse("issues", b"{\"action\": \"opened\"").unwrap_err();
+        match err {
+            WebhookError::InvalidPayload { source, .. } => assert!(source.is_some()),
+            other => panic!("unexpected {other:?}"),
+        }
+        let err = Event::parse("issues", br#"{"action": "opened"}"#).unwrap_err();
+        assert_eq!(err.status(), 400);
+    }
+
+    #[test]
+    fn an_unknown_issues_action_is_ignored_not_rejected() {
+        let event = Event::parse(
+            "issues",
+            &issues("typed", r#", "repository": {"full_name": "o/r"}"#),
+        )
+        .unwrap();
+        let SyncAction::Ignore { reason } = event.sync_action().unwrap() else {
+            panic!("expected Ignore");
+        };
+        assert!(reason.contains("typed"), "{reason}");
+    }
+
+    #[test]
+    fn an_opened_issue_is_upserted() {
+        let event = Event::parse(
+            "issues",
+            &issues("opened", r#", "repository": {"full_name": "o/r"}"#),
+        )
+        .unwrap();
+        let SyncAction::Upsert(item) = event.sync_action().unwrap() else {
+            panic!("expected Upsert");
+        };
+        assert_eq!((item.repository.as_str(), item.number), ("o/r", 3));
+        assert_eq!(item.kind, ItemKind::Issue);
+        assert_eq!(item.state, Some(ItemState::Open));
+    }
+
+    #[test]
+    fn an_upsert_without_repository_is_an_invalid_payload() {
+        let event = Event::parse("issues", &issues("opened", "")).unwrap();
+        let err = event.sync_action().unwrap_err();
+        assert!(err.to_string().contains("repository"), "{err}");
+        assert_eq!(err.status(), 400);
+    }
+
+    #[test]
+    fn a_deleted_issue_is_archived_with_its_timestamp() {
+        let event = Event::parse(
+            "issues",
+            &issues("deleted", r#", "repository": {"full_name": "o/r"}"#),
+        )
+        .unwrap();
+        assert_eq!(
+            event.sync_action().unwrap(),
+            SyncAction::Archive {
+                repository: "o/r".into(),
+                number: 3,
+                updated_at: Some(time::macros::datetime!(2024-01-01 0:00 UTC)),
+            }
+        );
+    }
+}
