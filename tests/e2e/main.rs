@@ -1,2 +1,3 @@
 //! End-to-end tests.
 mod kit_lambda;
+mod kit_moto;

@@ -10,7 +10,7 @@
 //! Do not use tokio's paused clock with this harness: a real process runs on real time.
 
 mod http;
-mod logs;
+pub(crate) mod logs;
 mod process;
 mod runtime_api;
 
