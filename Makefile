@@ -1,0 +1,119 @@
+# notion-relay build, test and tooling entry points. `make help` lists them.
+# Tools (cargo-lambda + zig, moto_server, SAM CLI) live in .venv, installed by scripts/bootstrap.sh.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV := $(ROOT)/.venv
+export PATH := $(VENV)/bin:$(PATH)
+# One target dir for cargo, cargo lambda and sam build (the rust-cargolambda builder honours it).
+CARGO_TARGET_DIR ?= $(ROOT)/target
+export CARGO_TARGET_DIR
+export SAM_CLI_TELEMETRY := 0
+# SAM's translator wants a region even for local work; any will do.
+export AWS_DEFAULT_REGION ?= us-east-1
+
+FUNCTIONS := github-webhook scheduled-sync weekly-digest notion-oauth
+# template.yaml logical ids, in the order of FUNCTIONS.
+SAM_FUNCTIONS := GitHubWebhookFunction ScheduledSyncFunction WeeklyDigestFunction NotionOAuthFunction
+SAM_BUILD_DIR := $(ROOT)/.aws-sam/build
+# The same selection `sam build` uses (one --bin per function at the workspace root), so both
+# share feature resolution and hence compiled artifacts in $(CARGO_TARGET_DIR).
+LAMBDA_BINS := $(addprefix --bin ,$(FUNCTIONS))
+
+step = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
+
+.PHONY: help bootstrap bootstrap-arm64 test lint fmt-check clippy release-bins cargo-test \
+        events-check sam-validate sam-build build bench demo events clean distclean
+
+help:
+	@echo "make test     lint, release build, all tests, SAM validate + SAM build check (what CI runs)"
+	@echo "make lint     cargo fmt --check + clippy -D warnings"
+	@echo "make build    cargo lambda build --release --arm64 -> target/lambda/<fn>/bootstrap"
+	@echo "make bench    release build, then the relay-tests bench binary"
+	@echo "make demo     release build, then the relay-tests demo binary"
+	@echo "make events   regenerate events/ from ../shared/fixtures/github"
+	@echo "make clean    cargo clean + .aws-sam (distclean also removes .venv)"
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+bootstrap-arm64:
+	@scripts/bootstrap.sh --arm64
+
+# ---- CI -----------------------------------------------------------------------------------------
+test: bootstrap-arm64
+	@start=$$(date +%s); \
+	$(MAKE) fmt-check clippy events-check sam-validate release-bins cargo-test sam-build; \
+	printf '\n==> make test passed in %ss\n' "$$(($$(date +%s) - start))"
+
+lint: bootstrap fmt-check clippy
+
+fmt-check:
+	$(call step,cargo fmt --check)
+	cargo fmt --all -- --check
+
+clippy:
+	$(call step,cargo clippy -D warnings)
+	cargo clippy --workspace --all-targets -- -D warnings
+
+events-check:
+	$(call step,events/ up to date)
+	python3 scripts/gen_events.py --check
+
+sam-validate:
+	$(call step,sam validate --lint)
+	sam validate --lint --template $(ROOT)/template.yaml
+
+# The e2e tests run these binaries from $(CARGO_TARGET_DIR)/release: build them once, here.
+release-bins:
+	$(call step,cargo build --release (all binaries))
+	cargo build --release --workspace --bins
+
+cargo-test:
+	$(call step,cargo test (unit + integration + e2e))
+	cargo test --workspace
+
+# Compiles every function for aarch64 through the template's rust-cargolambda metadata and
+# checks that each artifact is an arm64 ELF named bootstrap.
+sam-build:
+	$(call step,sam build (rust-cargolambda, arm64))
+	@start=$$(date +%s); \
+	sam build --template $(ROOT)/template.yaml --build-dir $(SAM_BUILD_DIR); \
+	for fn in $(SAM_FUNCTIONS); do \
+	  f="$(SAM_BUILD_DIR)/$$fn/bootstrap"; \
+	  [ -x "$$f" ] || { echo "sam build: $$f is missing" >&2; exit 1; }; \
+	  machine=$$(od -An -tx1 -j18 -N2 "$$f" | tr -d ' '); \
+	  [ "$$machine" = b700 ] || { echo "sam build: $$f is not an aarch64 ELF (e_machine $$machine)" >&2; exit 1; }; \
+	  echo "ok  $$fn/bootstrap  $$(wc -c < "$$f") bytes"; \
+	done; \
+	echo "sam build took $$(($$(date +%s) - start))s"
+
+# ---- Deployable artifacts -----------------------------------------------------------------------
+build: bootstrap-arm64
+	$(call step,cargo lambda build --release --arm64)
+	cargo lambda build --release --arm64 $(LAMBDA_BINS)
+	@for fn in $(FUNCTIONS); do echo "$(CARGO_TARGET_DIR)/lambda/$$fn/bootstrap  $$(wc -c < $(CARGO_TARGET_DIR)/lambda/$$fn/bootstrap) bytes"; done
+
+# ---- Tools ------------------------------------------------------------------------------------
+bench: bootstrap release-bins
+	$(call step,bench)
+	cargo run --release -p relay-tests --bin bench
+
+demo: bootstrap release-bins
+	$(call step,demo)
+	cargo run --release -p relay-tests --bin demo
+
+events:
+	$(call step,regenerate events/)
+	python3 scripts/gen_events.py
+
+clean:
+	cargo clean
+	rm -rf $(ROOT)/.aws-sam
+
+distclean: clean
+	rm -rf $(VENV)
