@@ -165,7 +165,7 @@ pub fn parse_repositories(raw: &str) -> Result<Vec<String>, ConfigError> {
 }
 
 /// GitHub owners and repository names use ASCII letters, digits, `-`, `_` and `.`.
-fn is_repository_name(entry: &str) -> bool {
+pub fn is_repository_name(entry: &str) -> bool {
     let valid_part = |p: &str| {
         !p.is_empty()
             && p != "."

@@ -8,6 +8,7 @@
 pub mod event;
 pub mod item;
 pub mod payload;
+pub mod rest;
 pub mod webhook;
 
 #[cfg(test)]
@@ -19,4 +20,5 @@ pub use payload::{
     Comment, Issue, IssueCommentAction, IssuePrLink, IssuesAction, Label, PullRequest,
     PullRequestAction, Repository, User,
 };
+pub use rest::{GitHubClient, HookDelivery, RestError};
 pub use webhook::{WebhookError, MAX_BODY_BYTES};

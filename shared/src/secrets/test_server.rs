@@ -55,10 +55,15 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(responses: Vec<Canned>) -> Self {
+        Self::start_with(|_| responses).await
+    }
+
+    /// Like `start`, for responses that mention the server's own URL (pagination links).
+    pub async fn start_with(responses: impl FnOnce(&str) -> Vec<Canned>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let queue = Arc::new(Mutex::new(VecDeque::from(responses)));
+        let queue = Arc::new(Mutex::new(VecDeque::from(responses(&url))));
         let recorded = requests.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
