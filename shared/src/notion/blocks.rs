@@ -1,0 +1,431 @@
+//! Page content: [`Block`] for writing (serialized to Notion's block JSON, limits enforced) and
+//! [`RetrievedBlock`] / [`BlockList`] / [`BlockNode`] for reading (tolerant: any block type parses,
+//! its body kept as JSON).
+//!
+//! Limits: rich text is split at 2000 UTF-16 units per item (see `types::write_rich_text`); an
+//! append carries at most 100 blocks per array and two levels of nesting. [`limit_nesting`]
+//! FLATTENS anything deeper: a third-level block becomes a sibling right after its second-level
+//! parent (order kept, indentation lost) rather than costing follow-up calls.
+
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::{json, Map, Value};
+
+use super::types::{plain_text, text_items, write_rich_text, BlockId, RichText};
+
+/// Notion's maximum blocks per `children` array.
+pub const MAX_BLOCKS_PER_REQUEST: usize = 100;
+/// Nesting levels one request may carry (top-level blocks and their children).
+pub const MAX_NESTING: usize = 2;
+
+/// A block to write.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading1(Vec<RichText>),
+    Heading2(Vec<RichText>),
+    Heading3(Vec<RichText>),
+    Paragraph(Vec<RichText>),
+    BulletedListItem {
+        text: Vec<RichText>,
+        children: Vec<Block>,
+    },
+    NumberedListItem {
+        text: Vec<RichText>,
+        children: Vec<Block>,
+    },
+    ToDo {
+        text: Vec<RichText>,
+        checked: bool,
+        children: Vec<Block>,
+    },
+    /// Code text is plain; `language` is mapped to one of Notion's names on write.
+    Code {
+        text: String,
+        language: String,
+    },
+    Quote(Vec<RichText>),
+    Divider,
+    Toggle {
+        text: Vec<RichText>,
+        children: Vec<Block>,
+    },
+}
+
+impl Block {
+    pub fn heading1(text: &str) -> Block {
+        Block::Heading1(text_items(text))
+    }
+
+    pub fn heading2(text: &str) -> Block {
+        Block::Heading2(text_items(text))
+    }
+
+    pub fn heading3(text: &str) -> Block {
+        Block::Heading3(text_items(text))
+    }
+
+    pub fn paragraph(text: &str) -> Block {
+        Block::Paragraph(text_items(text))
+    }
+
+    pub fn bullet(text: &str) -> Block {
+        Block::BulletedListItem {
+            text: text_items(text),
+            children: Vec::new(),
+        }
+    }
+
+    pub fn numbered(text: &str) -> Block {
+        Block::NumberedListItem {
+            text: text_items(text),
+            children: Vec::new(),
+        }
+    }
+
+    pub fn to_do(text: &str, checked: bool) -> Block {
+        Block::ToDo {
+            text: text_items(text),
+            checked,
+            children: Vec::new(),
+        }
+    }
+
+    pub fn code(text: &str, language: &str) -> Block {
+        Block::Code {
+            text: text.to_owned(),
+            language: language.to_owned(),
+        }
+    }
+
+    pub fn quote(text: &str) -> Block {
+        Block::Quote(text_items(text))
+    }
+
+    pub fn toggle(text: &str, children: Vec<Block>) -> Block {
+        Block::Toggle {
+            text: text_items(text),
+            children,
+        }
+    }
+
+    /// Notion's type name.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Block::Heading1(_) => "heading_1",
+            Block::Heading2(_) => "heading_2",
+            Block::Heading3(_) => "heading_3",
+            Block::Paragraph(_) => "paragraph",
+            Block::BulletedListItem { .. } => "bulleted_list_item",
+            Block::NumberedListItem { .. } => "numbered_list_item",
+            Block::ToDo { .. } => "to_do",
+            Block::Code { .. } => "code",
+            Block::Quote(_) => "quote",
+            Block::Divider => "divider",
+            Block::Toggle { .. } => "toggle",
+        }
+    }
+
+    pub fn children(&self) -> &[Block] {
+        match self {
+            Block::BulletedListItem { children, .. }
+            | Block::NumberedListItem { children, .. }
+            | Block::ToDo { children, .. }
+            | Block::Toggle { children, .. } => children,
+            _ => &[],
+        }
+    }
+
+    pub(crate) fn children_mut(&mut self) -> Option<&mut Vec<Block>> {
+        match self {
+            Block::BulletedListItem { children, .. }
+            | Block::NumberedListItem { children, .. }
+            | Block::ToDo { children, .. }
+            | Block::Toggle { children, .. } => Some(children),
+            _ => None,
+        }
+    }
+
+    /// Notion's block JSON, children included as given (the client limits nesting first).
+    pub fn to_json(&self) -> Value {
+        let rich = |t: &[RichText]| json!({ "rich_text": write_rich_text(t) });
+        let mut body = match self {
+            Block::Heading1(t) | Block::Heading2(t) | Block::Heading3(t) => rich(t),
+            Block::Paragraph(t) | Block::Quote(t) => rich(t),
+            Block::BulletedListItem { text, .. }
+            | Block::NumberedListItem { text, .. }
+            | Block::Toggle { text, .. } => rich(text),
+            Block::ToDo { text, checked, .. } => {
+                json!({ "rich_text": write_rich_text(text), "checked": checked })
+            }
+            Block::Code { text, language } => json!({
+                "rich_text": write_rich_text(&[RichText::plain(text.as_str())]),
+                "language": code_language(language),
+            }),
+            Block::Divider => json!({}),
+        };
+        let children = self.children();
+        if !children.is_empty() {
+            body["children"] = Value::Array(children.iter().map(Block::to_json).collect());
+        }
+        let mut obj = Map::new();
+        obj.insert("object".into(), json!("block"));
+        obj.insert("type".into(), json!(self.type_name()));
+        obj.insert(self.type_name().into(), body);
+        Value::Object(obj)
+    }
+}
+
+impl Serialize for Block {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(s)
+    }
+}
+
+/// Flattens blocks deeper than [`MAX_NESTING`] levels: each block's over-deep descendants are
+/// moved, in document order, to follow their nearest allowed ancestor as siblings.
+pub fn limit_nesting(blocks: &[Block]) -> Vec<Block> {
+    fn at_level(blocks: &[Block], level: usize) -> Vec<Block> {
+        let mut out = Vec::new();
+        for block in blocks {
+            let mut block = block.clone();
+            if level >= MAX_NESTING {
+                let deeper = block.children_mut().map(std::mem::take).unwrap_or_default();
+                out.push(block);
+                out.extend(at_level(&deeper, level));
+            } else {
+                if let Some(children) = block.children_mut() {
+                    *children = at_level(children, level + 1);
+                }
+                out.push(block);
+            }
+        }
+        out
+    }
+    at_level(blocks, 1)
+}
+
+/// Notion's code-block languages (its API rejects any other name).
+const LANGUAGES: &[&str] = &[
+    "abap",
+    "abc",
+    "agda",
+    "arduino",
+    "ascii art",
+    "assembly",
+    "bash",
+    "basic",
+    "bnf",
+    "c",
+    "c#",
+    "c++",
+    "clojure",
+    "coffeescript",
+    "coq",
+    "css",
+    "dart",
+    "dhall",
+    "diff",
+    "docker",
+    "ebnf",
+    "elixir",
+    "elm",
+    "erlang",
+    "f#",
+    "flow",
+    "fortran",
+    "gherkin",
+    "glsl",
+    "go",
+    "graphql",
+    "groovy",
+    "haskell",
+    "hcl",
+    "html",
+    "idris",
+    "java",
+    "javascript",
+    "json",
+    "julia",
+    "kotlin",
+    "latex",
+    "less",
+    "lisp",
+    "livescript",
+    "llvm ir",
+    "lua",
+    "makefile",
+    "markdown",
+    "markup",
+    "matlab",
+    "mathematica",
+    "mermaid",
+    "nix",
+    "notion formula",
+    "objective-c",
+    "ocaml",
+    "pascal",
+    "perl",
+    "php",
+    "plain text",
+    "powershell",
+    "prolog",
+    "protobuf",
+    "purescript",
+    "python",
+    "r",
+    "racket",
+    "reason",
+    "ruby",
+    "rust",
+    "sass",
+    "scala",
+    "scheme",
+    "scss",
+    "shell",
+    "smalltalk",
+    "solidity",
+    "sql",
+    "swift",
+    "toml",
+    "typescript",
+    "vb.net",
+    "verilog",
+    "vhdl",
+    "visual basic",
+    "webassembly",
+    "xml",
+    "yaml",
+    "java/c/c++/c#",
+];
+
+/// Common fence info strings that are not Notion names.
+const ALIASES: &[(&str, &str)] = &[
+    ("rs", "rust"),
+    ("js", "javascript"),
+    ("jsx", "javascript"),
+    ("mjs", "javascript"),
+    ("ts", "typescript"),
+    ("tsx", "typescript"),
+    ("py", "python"),
+    ("python3", "python"),
+    ("sh", "shell"),
+    ("zsh", "shell"),
+    ("console", "shell"),
+    ("shell-session", "shell"),
+    ("yml", "yaml"),
+    ("cpp", "c++"),
+    ("cc", "c++"),
+    ("cxx", "c++"),
+    ("h", "c"),
+    ("cs", "c#"),
+    ("csharp", "c#"),
+    ("fsharp", "f#"),
+    ("golang", "go"),
+    ("dockerfile", "docker"),
+    ("text", "plain text"),
+    ("txt", "plain text"),
+    ("plaintext", "plain text"),
+    ("plain", "plain text"),
+    ("jsonc", "json"),
+    ("json5", "json"),
+    ("md", "markdown"),
+    ("kt", "kotlin"),
+    ("rb", "ruby"),
+    ("tf", "hcl"),
+    ("terraform", "hcl"),
+    ("ps1", "powershell"),
+    ("pwsh", "powershell"),
+    ("objc", "objective-c"),
+    ("ml", "ocaml"),
+    ("hs", "haskell"),
+    ("ex", "elixir"),
+    ("exs", "elixir"),
+    ("erl", "erlang"),
+    ("clj", "clojure"),
+    ("make", "makefile"),
+    ("proto", "protobuf"),
+    ("tex", "latex"),
+    ("wasm", "webassembly"),
+    ("vb", "visual basic"),
+    ("htm", "html"),
+    ("svg", "xml"),
+    ("patch", "diff"),
+];
+
+/// Maps a language (a fence info string's first word) to Notion's name; unknown or empty →
+/// `"plain text"`.
+pub fn code_language(lang: &str) -> &'static str {
+    let lang = lang.trim().to_ascii_lowercase();
+    if let Some(known) = LANGUAGES.iter().find(|l| **l == lang) {
+        return known;
+    }
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == lang)
+        .map(|(_, name)| *name)
+        .unwrap_or("plain text")
+}
+
+/// A block as Notion returns it. Any type parses; its body is kept in `content`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct RetrievedBlock {
+    pub id: BlockId,
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub has_children: bool,
+    #[serde(default)]
+    pub archived: bool,
+    #[serde(default)]
+    pub in_trash: bool,
+    #[serde(flatten)]
+    rest: Map<String, Value>,
+}
+
+impl RetrievedBlock {
+    /// The type-specific body, e.g. `{"rich_text": [...], "color": "default"}` of a paragraph.
+    pub fn content(&self) -> Option<&Value> {
+        self.rest.get(&self.kind)
+    }
+
+    /// The block's own text: its `rich_text`, or the title of a child page/database.
+    pub fn plain_text(&self) -> String {
+        let Some(content) = self.content() else {
+            return String::new();
+        };
+        if let Some(items) = content.get("rich_text") {
+            let items: Vec<RichText> = serde_json::from_value(items.clone()).unwrap_or_default();
+            return plain_text(&items);
+        }
+        content
+            .get("title")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// A child page or database: its content is another page, not this block's children.
+    pub fn is_child_object(&self) -> bool {
+        matches!(self.kind.as_str(), "child_page" | "child_database")
+    }
+}
+
+/// One page of `GET /v1/blocks/{id}/children`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BlockList {
+    pub results: Vec<RetrievedBlock>,
+    #[serde(default)]
+    pub next_cursor: Option<String>,
+    #[serde(default)]
+    pub has_more: bool,
+}
+
+/// A block with its children read recursively.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockNode {
+    pub block: RetrievedBlock,
+    pub children: Vec<BlockNode>,
+}
+
+#[cfg(test)]
+#[path = "blocks_tests.rs"]
+mod tests;

@@ -1,0 +1,385 @@
+//! The Notion HTTP client: configuration, the handle every function shares, and the ONE private
+//! send path every endpoint method ends in.
+//!
+//! `send` owns the `Authorization: Bearer` header (marked sensitive), `Notion-Version`, JSON, the
+//! pacing shared by all clones, retries and error decoding (via `send::with_retries`). Endpoint
+//! methods live in `client/{databases,content}.rs` and are a few lines each.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), notion_relay::notion::Error> {
+//! use notion_relay::notion::{ApiVersion, NotionClient, NotionConfig, DatabaseId};
+//! let client = NotionClient::new(NotionConfig::new("https://api.notion.com", "ntn_x", ApiVersion::V2022_06_28))?;
+//! let budgeted = client.with_deadline(tokio::time::Instant::now() + std::time::Duration::from_secs(8));
+//! let db = budgeted.retrieve_database(&DatabaseId::new("16cabc1e-edcd-8162-9ab8-c71fc1e7ee93")).await?;
+//! # let _ = db; Ok(()) }
+//! ```
+
+mod content;
+mod databases;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tokio::time::Instant;
+
+use super::error::{body_snippet, Error};
+use super::pacer::Pacer;
+use super::retry::RetryPolicy;
+use super::send::{with_retries, Answer, Budget};
+use super::types::{DataSourceId, DatabaseId};
+
+/// The `Notion-Version`s this client speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiVersion {
+    /// Databases hold their schema and are queried directly.
+    V2022_06_28,
+    /// Data sources: a database holds data sources, which hold the schema and the rows.
+    V2025_09_03,
+}
+
+impl ApiVersion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiVersion::V2022_06_28 => "2022-06-28",
+            ApiVersion::V2025_09_03 => "2025-09-03",
+        }
+    }
+
+    /// Whether databases are reached through data sources.
+    pub fn uses_data_sources(self) -> bool {
+        self == ApiVersion::V2025_09_03
+    }
+}
+
+impl fmt::Display for ApiVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ApiVersion {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.trim() {
+            "2022-06-28" => Ok(ApiVersion::V2022_06_28),
+            "2025-09-03" => Ok(ApiVersion::V2025_09_03),
+            other => Err(Error::Config(format!(
+                "unsupported Notion-Version {other:?}; supported: 2022-06-28, 2025-09-03"
+            ))),
+        }
+    }
+}
+
+/// Everything needed to build a [`NotionClient`]. `Debug` redacts the token.
+#[derive(Clone)]
+pub struct NotionConfig {
+    /// e.g. `https://api.notion.com`; paths are `/v1/...`.
+    pub base_url: String,
+    pub token: String,
+    pub version: ApiVersion,
+    /// Average pace of all requests of all clones (Notion allows 3/s per integration).
+    pub requests_per_second: f64,
+    /// Requests that may go at once after an idle spell.
+    pub burst: u32,
+    /// Per attempt; shortened to what is left of a handle's deadline.
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+impl NotionConfig {
+    /// Defaults: 3 requests/s, burst 3, 8 s per attempt, [`RetryPolicy::default`].
+    pub fn new(base_url: impl Into<String>, token: impl Into<String>, version: ApiVersion) -> Self {
+        NotionConfig {
+            base_url: base_url.into(),
+            token: token.into(),
+            version,
+            requests_per_second: 3.0,
+            burst: 3,
+            request_timeout: Duration::from_secs(8),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl fmt::Debug for NotionConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotionConfig")
+            .field("base_url", &self.base_url)
+            .field("token", &"<redacted>")
+            .field("version", &self.version)
+            .field("requests_per_second", &self.requests_per_second)
+            .field("burst", &self.burst)
+            .field("request_timeout", &self.request_timeout)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+/// State shared by every clone and every `with_deadline` handle.
+struct Shared {
+    http: reqwest::Client,
+    base_url: String,
+    version: ApiVersion,
+    token: RwLock<String>,
+    pacer: Pacer,
+    retry: RetryPolicy,
+    request_timeout: Duration,
+    /// Database → data source, resolved once per container (2025-09-03).
+    data_sources: Mutex<HashMap<DatabaseId, DataSourceId>>,
+}
+
+/// A Notion API handle. Cheap to clone (clones share everything, including the call counter);
+/// [`NotionClient::with_deadline`] makes a handle with its own deadline and counter.
+#[derive(Clone)]
+pub struct NotionClient {
+    shared: Arc<Shared>,
+    deadline: Option<Instant>,
+    calls: Arc<AtomicU64>,
+}
+
+impl fmt::Debug for NotionClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotionClient")
+            .field("base_url", &self.shared.base_url)
+            .field("version", &self.shared.version)
+            .field("deadline", &self.deadline)
+            .field("calls", &self.calls())
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a request authenticates.
+enum Auth {
+    /// The integration token (`set_token` may change it).
+    Bearer,
+    /// `Basic base64(client_id:client_secret)`, for the OAuth token exchange.
+    Basic(String),
+}
+
+impl NotionClient {
+    pub fn new(cfg: NotionConfig) -> Result<Self, Error> {
+        let base_url = cfg.base_url.trim_end_matches('/').to_owned();
+        url::Url::parse(&base_url)
+            .map_err(|e| Error::Config(format!("NOTION_API_URL {base_url:?} is not a URL: {e}")))?;
+        if !(cfg.requests_per_second.is_finite() && cfg.requests_per_second > 0.0) {
+            return Err(Error::Config(format!(
+                "requests_per_second must be positive, got {}",
+                cfg.requests_per_second
+            )));
+        }
+        bearer(&cfg.token)?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(cfg.request_timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("notion-relay/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(NotionClient {
+            shared: Arc::new(Shared {
+                http,
+                base_url,
+                version: cfg.version,
+                token: RwLock::new(cfg.token),
+                pacer: Pacer::new(cfg.requests_per_second, cfg.burst),
+                retry: cfg.retry,
+                request_timeout: cfg.request_timeout,
+                data_sources: Mutex::new(HashMap::new()),
+            }),
+            deadline: None,
+            calls: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// A handle whose retries (and pacing waits) never run past `deadline`; it shares the HTTP
+    /// client, pacer, token and caches, and counts its own calls from zero.
+    pub fn with_deadline(&self, deadline: Instant) -> NotionClient {
+        NotionClient {
+            shared: Arc::clone(&self.shared),
+            deadline: Some(deadline),
+            calls: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// HTTP attempts sent through this handle (and its clones); retries count.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Replaces the token for every clone (after a 401 and a secret refresh).
+    pub fn set_token(&self, token: String) {
+        *self.shared.token.write().unwrap_or_else(|p| p.into_inner()) = token;
+    }
+
+    pub fn version(&self) -> ApiVersion {
+        self.shared.version
+    }
+
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// The one send path, authenticated with the integration token.
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<T, Error> {
+        self.send_as(Auth::Bearer, method, path, body).await
+    }
+
+    async fn send_as<T: DeserializeOwned>(
+        &self,
+        auth: Auth,
+        method: Method,
+        path: &str,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<T, Error> {
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| Error::InvalidRequest(format!("cannot encode the request body: {e}")))?;
+        let url = format!("{}{}", self.shared.base_url, path);
+        let budget = Budget {
+            pacer: &self.shared.pacer,
+            policy: &self.shared.retry,
+            deadline: self.deadline,
+            calls: &self.calls,
+            request_timeout: self.shared.request_timeout,
+        };
+        let answer = with_retries(budget, method.as_str(), path, |timeout| {
+            let request = self.request(&auth, method.clone(), &url, body.clone(), timeout);
+            async move {
+                let request = request?;
+                attempt(request).await
+            }
+        })
+        .await?;
+        serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
+            status: answer.status,
+            body_snippet: body_snippet(&answer.body),
+            source,
+        })
+    }
+
+    /// Builds one attempt; headers are rebuilt each time so a `set_token` between retries counts.
+    fn request(
+        &self,
+        auth: &Auth,
+        method: Method,
+        url: &str,
+        body: Option<Vec<u8>>,
+        timeout: Duration,
+    ) -> Result<reqwest::RequestBuilder, reqwest::Error> {
+        let mut headers = HeaderMap::new();
+        let authorization = match auth {
+            Auth::Bearer => {
+                let token = self.shared.token.read().unwrap_or_else(|p| p.into_inner());
+                bearer(&token)
+            }
+            Auth::Basic(credentials) => sensitive(&format!("Basic {credentials}")),
+        };
+        // Validated in `new`/`set_token` callers; an invalid token is sent without the header and
+        // comes back 401 rather than panicking here.
+        if let Ok(value) = authorization {
+            headers.insert(AUTHORIZATION, value);
+        }
+        headers.insert(
+            "Notion-Version",
+            HeaderValue::from_static(self.shared.version.as_str()),
+        );
+        let mut builder = self
+            .shared
+            .http
+            .request(method, url)
+            .headers(headers)
+            .timeout(timeout);
+        if let Some(body) = body {
+            builder = builder.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        Ok(builder)
+    }
+
+    /// The data source of a database (2025-09-03), resolved once and cached for all clones.
+    async fn data_source_of(&self, id: &DatabaseId) -> Result<DataSourceId, Error> {
+        if let Some(ds) = self.cached_data_source(id) {
+            return Ok(ds);
+        }
+        let db: super::types::Database = self
+            .send(Method::GET, &format!("/v1/databases/{id}"), None::<&()>)
+            .await?;
+        self.remember_data_source(&db)
+    }
+
+    fn cached_data_source(&self, id: &DatabaseId) -> Option<DataSourceId> {
+        let cache = self
+            .shared
+            .data_sources
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        cache.get(id).cloned()
+    }
+
+    /// Caches the first data source of a 2025-09-03 database answer.
+    fn remember_data_source(&self, db: &super::types::Database) -> Result<DataSourceId, Error> {
+        let first = db.data_sources.first().ok_or_else(|| {
+            Error::InvalidRequest(format!("database {} has no data source", db.id))
+        })?;
+        if db.data_sources.len() > 1 {
+            tracing::warn!(database = %db.id, data_source = %first.id, count = db.data_sources.len(),
+                "database has several data sources; using the first");
+        }
+        let mut cache = self
+            .shared
+            .data_sources
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        cache.insert(db.id.clone(), first.id.clone());
+        Ok(first.id.clone())
+    }
+}
+
+fn sensitive(value: &str) -> Result<HeaderValue, Error> {
+    let mut value = HeaderValue::from_str(value).map_err(|_| {
+        Error::Config("the Notion token has characters not allowed in a header".into())
+    })?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+fn bearer(token: &str) -> Result<HeaderValue, Error> {
+    sensitive(&format!("Bearer {token}"))
+}
+
+/// Sends one attempt and reads the whole answer.
+async fn attempt(request: reqwest::RequestBuilder) -> Result<Answer, reqwest::Error> {
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let retry_after = header(RETRY_AFTER.as_str());
+    let request_id = header("x-notion-request-id");
+    let body = response.bytes().await?.to_vec();
+    Ok(Answer {
+        status,
+        body,
+        retry_after,
+        request_id,
+    })
+}
+
+#[cfg(test)]
+#[path = "client_tests.rs"]
+mod tests;
