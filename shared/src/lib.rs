@@ -3,6 +3,9 @@
 
 pub mod config;
 pub mod github;
+pub mod handler;
+pub mod http;
 pub mod notion;
 pub mod secrets;
 pub mod sync;
+pub mod telemetry;

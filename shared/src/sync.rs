@@ -1,1 +1,11 @@
-//! (being written)
+//! Keeping Notion in step with GitHub: bind the database schema ([`schema`]), compute what a
+//! page should hold ([`properties`]), and write it with the fewest calls ([`upsert`]).
+//!
+//! Entry point: [`Syncer::upsert`] for one item, [`Syncer::archive`] for a deleted one.
+
+pub mod properties;
+pub mod schema;
+pub mod upsert;
+
+pub use schema::{BoundSchema, Field, SchemaError};
+pub use upsert::{body_blocks, Outcome, SyncResult, Syncer};

@@ -1,0 +1,8 @@
+//! The functions' handlers. Each binary's `main` builds one of these apps once per container
+//! and hands its `handle` to the Lambda runtime.
+
+pub mod access;
+pub mod webhook;
+
+pub use access::{AccessError, NotionAccess, NotionSettings};
+pub use webhook::WebhookApp;

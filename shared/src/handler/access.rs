@@ -1,0 +1,153 @@
+//! Notion access shared by the functions: configuration read once, the client built once with
+//! the token from the secrets, and the database schema bound once per warm container.
+
+use tokio::sync::OnceCell;
+
+use crate::config::{self, ConfigError, PropertyNames};
+use crate::notion::{self, ApiVersion, DatabaseId, NotionClient, NotionConfig};
+use crate::secrets::{self, SecretsProvider};
+use crate::sync::{BoundSchema, SchemaError};
+
+/// Why a function cannot reach its Notion database. The messages name the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("secrets unavailable: {0}")]
+    Secrets(#[from] secrets::Error),
+    #[error("the Notion database's schema cannot be used: {0}")]
+    Schema(#[from] SchemaError),
+    #[error("{context}: {source}")]
+    Notion {
+        context: &'static str,
+        #[source]
+        source: notion::Error,
+    },
+}
+
+impl AccessError {
+    /// Whether a later try may succeed (Notion busy or unreachable), as opposed to a setting
+    /// that must be fixed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, AccessError::Notion { source, .. } if source.is_retryable())
+    }
+}
+
+/// Settings every Notion-writing function reads.
+#[derive(Debug, Clone)]
+pub struct NotionSettings {
+    pub base_url: String,
+    pub version: ApiVersion,
+    pub database: DatabaseId,
+    pub names: PropertyNames,
+}
+
+impl NotionSettings {
+    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let version =
+            config::or_default_in(env, config::NOTION_VERSION, config::DEFAULT_NOTION_VERSION);
+        let version = version
+            .parse::<ApiVersion>()
+            .map_err(|_| ConfigError::Invalid {
+                var: config::NOTION_VERSION,
+                value_hint: "2022-06-28 or 2025-09-03",
+                reason: format!("{version:?} is not a supported Notion-Version"),
+            })?;
+        Ok(Self {
+            base_url: config::or_default_in(
+                env,
+                config::NOTION_API_URL,
+                config::DEFAULT_NOTION_API_URL,
+            ),
+            version,
+            database: DatabaseId::new(config::required_in(env, config::NOTION_DATABASE_ID)?),
+            names: PropertyNames::from_env_in(env),
+        })
+    }
+}
+
+/// Lazily built Notion client and schema, kept for the container's life.
+pub struct NotionAccess {
+    pub settings: NotionSettings,
+    pub secrets: SecretsProvider,
+    client: OnceCell<NotionClient>,
+    schema: OnceCell<BoundSchema>,
+}
+
+impl NotionAccess {
+    pub fn new(settings: NotionSettings, secrets: SecretsProvider) -> Self {
+        Self {
+            settings,
+            secrets,
+            client: OnceCell::new(),
+            schema: OnceCell::new(),
+        }
+    }
+
+    /// The container's client (built on first use, with the token from the secrets).
+    pub async fn client(&self) -> Result<&NotionClient, AccessError> {
+        self.client
+            .get_or_try_init(|| async {
+                let token = self.secrets.notion_token().await?;
+                let config =
+                    NotionConfig::new(&self.settings.base_url, token, self.settings.version);
+                NotionClient::new(config).map_err(|source| AccessError::Notion {
+                    context: "cannot build the Notion client",
+                    source,
+                })
+            })
+            .await
+    }
+
+    /// The database schema, read once per container through `client` (a deadline-bound handle).
+    pub async fn schema(&self, client: &NotionClient) -> Result<&BoundSchema, AccessError> {
+        self.schema
+            .get_or_try_init(|| async {
+                let database = client
+                    .retrieve_database(&self.settings.database)
+                    .await
+                    .map_err(|source| AccessError::Notion {
+                        context: if source.is_not_found() {
+                            "the Notion database was not found: check NOTION_DATABASE_ID and share the database with the integration"
+                        } else {
+                            "cannot read the Notion database"
+                        },
+                        source,
+                    })?;
+                let schema = BoundSchema::bind(&database, &self.settings.names)?;
+                schema.warn_skipped();
+                Ok(schema)
+            })
+            .await
+    }
+
+    /// After Notion answered 401: fetch the secret again and, if the token changed, use it.
+    /// Returns whether there is a new token worth one more try.
+    pub async fn refresh_token(&self) -> bool {
+        let Some(client) = self.client.get() else {
+            return false;
+        };
+        let before = self
+            .secrets
+            .get()
+            .await
+            .ok()
+            .and_then(|s| s.notion_token.clone());
+        match self.secrets.refresh().await {
+            Ok(fresh) => match &fresh.notion_token {
+                Some(token) if Some(token) != before.as_ref() => {
+                    tracing::info!(
+                        "Notion rejected the token; using the refreshed one from the secret"
+                    );
+                    client.set_token(token.clone());
+                    true
+                }
+                _ => false,
+            },
+            Err(error) => {
+                tracing::error!(error = %error, "could not refresh secrets after a Notion 401");
+                false
+            }
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! The `github-webhook` function: a signed GitHub delivery in, one exact Notion page out.
+//!
+//! Order matters: the body is size-checked and its signature verified before anything parses
+//! it, and nothing touches Notion before the signature holds. Answers follow PRODUCT.md: 401
+//! bad signature, 400 bad payload, 413 too large, 200 ping, 202 ignored, 200 synced, 500
+//! configuration or secret missing, 503 Notion unavailable within the time budget.
+
+use std::time::Duration;
+
+use serde_json::json;
+use tokio::time::Instant;
+
+use super::access::{AccessError, NotionAccess, NotionSettings};
+use crate::config::{self, ConfigError};
+use crate::github::{webhook, Event, SyncAction, WebhookError, WorkItem};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::notion;
+use crate::secrets::SecretsProvider;
+use crate::sync::{SyncResult, Syncer};
+
+/// GitHub gives up on an answer after 10 s; we answer before that whatever Notion does.
+pub const ANSWER_BUDGET: Duration = Duration::from_secs(9);
+/// Room kept before the Lambda deadline to serialize and send the answer.
+pub const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
+
+/// The function's state for a warm container.
+pub struct WebhookApp {
+    /// A configuration error is kept, not fatal: every delivery gets a 500 naming it, so GitHub
+    /// shows the problem in its delivery log.
+    setup: Result<NotionAccess, String>,
+}
+
+impl WebhookApp {
+    pub fn from_env() -> Self {
+        Self::from_env_in(&config::process_env)
+    }
+
+    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
+        let setup = NotionSettings::from_env_in(env)
+            .map_err(|e: ConfigError| e.to_string())
+            .and_then(|settings| {
+                let secrets = SecretsProvider::from_env_in(env).map_err(|e| e.to_string())?;
+                Ok(NotionAccess::new(settings, secrets))
+            });
+        if let Err(message) = &setup {
+            tracing::error!(error = %message, "github-webhook is not configured; every delivery will get 500");
+        }
+        Self { setup }
+    }
+
+    /// Handles one delivery. `lambda_deadline` is the invocation's deadline, if known.
+    pub async fn handle(
+        &self,
+        request: &HttpRequest,
+        lambda_deadline: Option<Instant>,
+    ) -> HttpResponse {
+        let started = Instant::now();
+        let deadline = answer_deadline(started, lambda_deadline);
+        let mut summary = Summary::new(request);
+        let response = self.respond(request, deadline, &mut summary).await;
+        summary.log(response.status_code, started.elapsed());
+        response
+    }
+
+    async fn respond(
+        &self,
+        request: &HttpRequest,
+        deadline: Instant,
+        summary: &mut Summary,
+    ) -> HttpResponse {
+        let body = match webhook::decode_body(
+            request.body.as_deref().unwrap_or_default().as_bytes(),
+            request.is_base64_encoded,
+        ) {
+            Ok(body) => body,
+            Err(error) => return rejection(error),
+        };
+        let access = match &self.setup {
+            Ok(access) => access,
+            Err(message) => return HttpResponse::message(500, message.clone()),
+        };
+        let secrets = match access.secrets.webhook_secrets().await {
+            Ok(secrets) => secrets,
+            Err(error) => {
+                tracing::error!(error = %error, "webhook secret unavailable");
+                return HttpResponse::message(500, format!("webhook secret unavailable: {error}"));
+            }
+        };
+        if let Err(error) =
+            webhook::verify_signature(&secrets, &body, request.header("x-hub-signature-256"))
+        {
+            return rejection(error);
+        }
+        let event_name = match webhook::event_name(request.header("x-github-event")) {
+            Ok(name) => name,
+            Err(error) => return rejection(error),
+        };
+        summary.event = event_name.to_owned();
+        let action =
+            webhook::payload_json(&body, request.header("content-type")).and_then(|json| {
+                summary.action = action_of(&json);
+                Event::parse(event_name, &json)?.sync_action()
+            });
+        let action = match action {
+            Ok(action) => action,
+            Err(error) => return rejection(error),
+        };
+        match action {
+            SyncAction::Ping => HttpResponse::json(200, &json!({"message": "pong"})),
+            SyncAction::Ignore { reason } => HttpResponse::json(202, &json!({"message": reason})),
+            SyncAction::Upsert(item) => {
+                summary.item(&item.repository, item.number);
+                self.sync(access, deadline, summary, &Operation::Upsert(item))
+                    .await
+            }
+            SyncAction::Archive {
+                repository, number, ..
+            } => {
+                summary.item(&repository, number);
+                self.sync(
+                    access,
+                    deadline,
+                    summary,
+                    &Operation::Archive { repository, number },
+                )
+                .await
+            }
+        }
+    }
+
+    /// Runs one sync operation with the deadline-bound client, retrying once after a token
+    /// refresh if Notion answers 401.
+    async fn sync(
+        &self,
+        access: &NotionAccess,
+        deadline: Instant,
+        summary: &mut Summary,
+        operation: &Operation,
+    ) -> HttpResponse {
+        let client = match access.client().await {
+            Ok(client) => client.with_deadline(deadline),
+            Err(error) => return access_failure(&error),
+        };
+        let mut refreshed = false;
+        let result = loop {
+            let attempt = async {
+                let schema = access.schema(&client).await?;
+                let syncer = Syncer {
+                    notion: &client,
+                    database: &access.settings.database,
+                    schema,
+                };
+                operation
+                    .run(&syncer)
+                    .await
+                    .map_err(|source| AccessError::Notion {
+                        context: "Notion sync failed",
+                        source,
+                    })
+            }
+            .await;
+            match attempt {
+                Err(AccessError::Notion { ref source, .. })
+                    if source.is_unauthorized() && !refreshed =>
+                {
+                    refreshed = true;
+                    if !access.refresh_token().await {
+                        break attempt;
+                    }
+                }
+                other => break other,
+            }
+        };
+        summary.notion_calls = client.calls();
+        match result {
+            Ok(result) => {
+                summary.outcome = result.outcome.as_str();
+                HttpResponse::json(
+                    200,
+                    &json!({"outcome": result.outcome, "page_id": result.page_id.map(|id| id.to_string())}),
+                )
+            }
+            Err(error) => access_failure(&error),
+        }
+    }
+}
+
+/// The Notion work a delivery asks for.
+enum Operation {
+    Upsert(WorkItem),
+    Archive { repository: String, number: u64 },
+}
+
+impl Operation {
+    async fn run(&self, syncer: &Syncer<'_>) -> Result<SyncResult, notion::Error> {
+        match self {
+            Operation::Upsert(item) => syncer.upsert(item).await,
+            Operation::Archive { repository, number } => syncer.archive(repository, *number).await,
+        }
+    }
+}
+
+/// The earlier of GitHub's budget and the Lambda deadline, each less a margin.
+fn answer_deadline(started: Instant, lambda_deadline: Option<Instant>) -> Instant {
+    let budget = started + ANSWER_BUDGET;
+    match lambda_deadline {
+        Some(deadline) => budget.min(deadline.checked_sub(DEADLINE_MARGIN).unwrap_or(started)),
+        None => budget,
+    }
+}
+
+/// The payload's `action`, for the log line only.
+fn action_of(json: &[u8]) -> String {
+    #[derive(serde::Deserialize)]
+    struct Action {
+        action: Option<String>,
+    }
+    serde_json::from_slice::<Action>(json)
+        .ok()
+        .and_then(|a| a.action)
+        .unwrap_or_default()
+}
+
+fn rejection(error: WebhookError) -> HttpResponse {
+    HttpResponse::message(error.status(), error.to_string())
+}
+
+fn access_failure(error: &AccessError) -> HttpResponse {
+    if error.is_transient() {
+        tracing::warn!(error = %error, "Notion unavailable within the time budget; GitHub will record a failed delivery");
+        return HttpResponse::message(503, format!("Notion unavailable, try again later: {error}"));
+    }
+    tracing::error!(error = %error, "delivery failed");
+    HttpResponse::message(500, error.to_string())
+}
+
+/// The one log line per delivery.
+struct Summary {
+    delivery: String,
+    event: String,
+    action: String,
+    repository: String,
+    number: Option<u64>,
+    outcome: &'static str,
+    notion_calls: u64,
+}
+
+impl Summary {
+    fn new(request: &HttpRequest) -> Self {
+        Self {
+            delivery: request
+                .header("x-github-delivery")
+                .unwrap_or_default()
+                .to_owned(),
+            event: String::new(),
+            action: String::new(),
+            repository: String::new(),
+            number: None,
+            outcome: "",
+            notion_calls: 0,
+        }
+    }
+
+    fn item(&mut self, repository: &str, number: u64) {
+        self.repository = repository.to_owned();
+        self.number = Some(number);
+    }
+
+    fn log(&self, status: u16, elapsed: Duration) {
+        tracing::info!(
+            delivery = %self.delivery,
+            event = %self.event,
+            action = %self.action,
+            repository = %self.repository,
+            number = self.number,
+            outcome = self.outcome,
+            status,
+            notion_calls = self.notion_calls,
+            duration_ms = elapsed.as_millis() as u64,
+            "delivery handled"
+        );
+    }
+}

@@ -1,0 +1,182 @@
+//! The HTTP event a Lambda Function URL (or an HTTP API, payload 2.0) hands to a function, and
+//! the answer it expects back.
+//!
+//! We deserialize the raw event ourselves instead of going through `lambda_http`: its body
+//! decoding `expect`s valid base64, so one malformed delivery would panic the invocation, and
+//! the webhook must answer 400 instead. Our own tolerant struct also keeps the binary lean.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+
+/// A Function URL / HTTP API v2 request, as much of it as our functions read.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HttpRequest {
+    pub raw_path: String,
+    pub raw_query_string: String,
+    /// Header names as sent; lookups through [`HttpRequest::header`] ignore case.
+    pub headers: BTreeMap<String, String>,
+    pub body: Option<String>,
+    pub is_base64_encoded: bool,
+    pub request_context: RequestContext,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RequestContext {
+    pub http: HttpContext,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HttpContext {
+    pub method: String,
+    pub path: String,
+}
+
+/// Why the body of a request could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("request body is marked base64-encoded but is not valid base64")]
+pub struct InvalidBase64(#[source] pub base64::DecodeError);
+
+impl HttpRequest {
+    /// The value of a header, matched case-insensitively (HTTP API lowercases names, other
+    /// front doors may not).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body as the client sent it, base64-decoded when the front door encoded it.
+    pub fn body_bytes(&self) -> Result<Vec<u8>, InvalidBase64> {
+        let body = self.body.as_deref().unwrap_or_default();
+        if self.is_base64_encoded {
+            base64::engine::general_purpose::STANDARD
+                .decode(body.trim())
+                .map_err(InvalidBase64)
+        } else {
+            Ok(body.as_bytes().to_vec())
+        }
+    }
+
+    /// One query-string parameter, url-decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        url::form_urlencoded::parse(self.raw_query_string.as_bytes())
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    }
+
+    pub fn method(&self) -> &str {
+        &self.request_context.http.method
+    }
+
+    pub fn path(&self) -> &str {
+        if self.raw_path.is_empty() {
+            &self.request_context.http.path
+        } else {
+            &self.raw_path
+        }
+    }
+}
+
+/// The answer format Function URLs and HTTP APIs accept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HttpResponse {
+    pub status_code: u16,
+    pub headers: BTreeMap<String, String>,
+    pub body: String,
+    pub is_base64_encoded: bool,
+}
+
+impl HttpResponse {
+    /// A JSON answer.
+    pub fn json(status_code: u16, body: &serde_json::Value) -> Self {
+        Self::with_type(status_code, "application/json", body.to_string())
+    }
+
+    /// A JSON answer `{"message": …}` — the shape every non-success answer uses.
+    pub fn message(status_code: u16, message: impl Into<String>) -> Self {
+        Self::json(
+            status_code,
+            &serde_json::json!({ "message": message.into() }),
+        )
+    }
+
+    /// A redirect, used by the OAuth flow.
+    pub fn redirect(location: &str) -> Self {
+        let mut response = Self::with_type(302, "text/plain", String::new());
+        response
+            .headers
+            .insert("location".to_owned(), location.to_owned());
+        response
+    }
+
+    pub fn with_type(status_code: u16, content_type: &str, body: String) -> Self {
+        let mut headers = BTreeMap::new();
+        headers.insert("content-type".to_owned(), content_type.to_owned());
+        Self {
+            status_code,
+            headers,
+            body,
+            is_base64_encoded: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(json: serde_json::Value) -> HttpRequest {
+        serde_json::from_value(json).expect("event parses")
+    }
+
+    #[test]
+    fn headers_are_found_whatever_their_case() {
+        let req = request(serde_json::json!({
+            "headers": {"x-github-event": "issues", "Content-Type": "application/json"}
+        }));
+        assert_eq!(req.header("X-GitHub-Event"), Some("issues"));
+        assert_eq!(req.header("content-type"), Some("application/json"));
+        assert_eq!(req.header("x-missing"), None);
+    }
+
+    #[test]
+    fn base64_bodies_are_decoded_and_invalid_ones_are_an_error() {
+        let ok = request(serde_json::json!({"body": "eyJhIjoxfQ==", "isBase64Encoded": true}));
+        assert_eq!(ok.body_bytes().expect("valid base64"), br#"{"a":1}"#);
+        let bad = request(serde_json::json!({"body": "not base64!!", "isBase64Encoded": true}));
+        assert!(bad.body_bytes().is_err());
+    }
+
+    #[test]
+    fn a_minimal_event_parses_with_defaults() {
+        let req = request(serde_json::json!({}));
+        assert!(req.body_bytes().expect("empty body").is_empty());
+        assert_eq!(req.method(), "");
+    }
+
+    #[test]
+    fn query_parameters_are_url_decoded() {
+        let req = request(serde_json::json!({"rawQueryString": "code=a%20b&state=xyz"}));
+        assert_eq!(req.query_param("code").as_deref(), Some("a b"));
+        assert_eq!(req.query_param("state").as_deref(), Some("xyz"));
+        assert_eq!(req.query_param("nope"), None);
+    }
+
+    #[test]
+    fn responses_serialize_in_function_url_format() {
+        let response = HttpResponse::message(401, "invalid signature");
+        let json = serde_json::to_value(&response).expect("serializes");
+        assert_eq!(json["statusCode"], 401);
+        assert_eq!(json["isBase64Encoded"], false);
+        assert_eq!(json["headers"]["content-type"], "application/json");
+        assert_eq!(json["body"], r#"{"message":"invalid signature"}"#);
+    }
+}

@@ -1,0 +1,204 @@
+//! One item, one page: the upsert both the webhook and the scheduled sync use.
+//!
+//! Cost, in Notion calls: a redelivery or a stale delivery 1 (the key query), an update 2, a
+//! create 3 — the key query, the write, and a second key query that heals a race: GitHub sends
+//! `opened`, `labeled` and `assigned` within milliseconds, to different Lambda containers, and
+//! two of them may both find no page and create one. Every instance keeps the same page (the
+//! oldest by `created_time`, then id) and archives the others, so they converge.
+
+use time::OffsetDateTime;
+
+use super::properties::{desired_properties, freshness, page_matches, Freshness};
+use super::schema::{BoundSchema, Field};
+use crate::github::WorkItem;
+use crate::notion::{
+    self, markdown_to_blocks, Block, DatabaseId, Filter, NotionClient, Page, PageId, Parent, Query,
+};
+
+/// A page holds at most this many blocks of an issue body, so a create stays one call.
+const MAX_BODY_BLOCKS: usize = 100;
+
+/// What the sync did with one item; the webhook answers it as `outcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    Created,
+    Updated,
+    Unchanged,
+    Stale,
+    Archived,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Updated => "updated",
+            Outcome::Unchanged => "unchanged",
+            Outcome::Stale => "stale",
+            Outcome::Archived => "archived",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncResult {
+    pub outcome: Outcome,
+    /// The page that now holds the item (`None` when there was nothing to archive).
+    pub page_id: Option<PageId>,
+}
+
+/// Syncs items into one database through one client handle.
+pub struct Syncer<'a> {
+    pub notion: &'a NotionClient,
+    pub database: &'a DatabaseId,
+    pub schema: &'a BoundSchema,
+}
+
+impl Syncer<'_> {
+    /// The key filter: the number, within the repository when the database has one.
+    pub fn key_filter(&self, repository: &str, number: u64) -> Filter {
+        let number = Filter::number(self.schema.number()).equals(number as f64);
+        match self.repository_filter(repository) {
+            Some(repo) => Filter::and(vec![repo, number]),
+            None => number,
+        }
+    }
+
+    /// Pages of one repository (all of them when the database has no Repository property).
+    pub fn repository_filter(&self, repository: &str) -> Option<Filter> {
+        let binding = self.schema.get(Field::Repository)?;
+        Some(match binding.kind {
+            notion::PropertyType::Select => Filter::select(&binding.property).equals(repository),
+            _ => Filter::rich_text(&binding.property).equals(repository),
+        })
+    }
+
+    /// Live pages holding `repository#number` (more than one only after a race).
+    pub async fn find(&self, repository: &str, number: u64) -> Result<Vec<Page>, notion::Error> {
+        let query = Query::filtered(self.key_filter(repository, number)).page_size(100);
+        let list = self.notion.query_database(self.database, &query).await?;
+        Ok(list
+            .results
+            .into_iter()
+            .filter(|p| !p.is_archived())
+            .collect())
+    }
+
+    /// Creates, updates or leaves alone the page for `item`.
+    pub async fn upsert(&self, item: &WorkItem) -> Result<SyncResult, notion::Error> {
+        let existing = self.find(&item.repository, item.number).await?;
+        self.upsert_among(item, existing).await
+    }
+
+    /// [`Syncer::upsert`] when the caller already read the item's pages (scheduled sync reads
+    /// many keys per query).
+    pub async fn upsert_among(
+        &self,
+        item: &WorkItem,
+        existing: Vec<Page>,
+    ) -> Result<SyncResult, notion::Error> {
+        let Some(keep) = self.keep_oldest(existing).await? else {
+            return self.create(item).await;
+        };
+        self.update(item, &keep).await
+    }
+
+    async fn update(&self, item: &WorkItem, page: &Page) -> Result<SyncResult, notion::Error> {
+        let result = |outcome| SyncResult {
+            outcome,
+            page_id: Some(page.id.clone()),
+        };
+        if freshness(item, page, self.schema) == Freshness::Older {
+            return Ok(result(Outcome::Stale));
+        }
+        let desired = desired_properties(item, self.schema);
+        if page_matches(page, &desired) {
+            return Ok(result(Outcome::Unchanged));
+        }
+        self.notion.update_page(&page.id, &desired).await?;
+        Ok(result(Outcome::Updated))
+    }
+
+    async fn create(&self, item: &WorkItem) -> Result<SyncResult, notion::Error> {
+        let properties = desired_properties(item, self.schema);
+        let children = body_blocks(item.body.as_deref());
+        let created = self
+            .notion
+            .create_page(
+                &Parent::Database(self.database.clone()),
+                &properties,
+                &children,
+            )
+            .await?;
+        let pages = self.find(&item.repository, item.number).await?;
+        match self.keep_oldest(pages).await? {
+            Some(keep) if keep.id != created.id => self.update(item, &keep).await,
+            _ => Ok(SyncResult {
+                outcome: Outcome::Created,
+                page_id: Some(created.id),
+            }),
+        }
+    }
+
+    /// Keeps the oldest page and archives the rest; deterministic, so racing instances agree.
+    async fn keep_oldest(&self, mut pages: Vec<Page>) -> Result<Option<Page>, notion::Error> {
+        pages.sort_by(|a, b| {
+            created_at(a)
+                .cmp(&created_at(b))
+                .then_with(|| a.id.as_str().cmp(b.id.as_str()))
+        });
+        let mut pages = pages.into_iter();
+        let keep = pages.next();
+        for duplicate in pages {
+            tracing::warn!(page_id = %duplicate.id, "archiving a duplicate page left by a race");
+            self.notion.archive_page(&duplicate.id).await?;
+        }
+        Ok(keep)
+    }
+
+    /// Archives the item's pages (the issue was deleted or transferred away).
+    pub async fn archive(
+        &self,
+        repository: &str,
+        number: u64,
+    ) -> Result<SyncResult, notion::Error> {
+        let pages = self.find(repository, number).await?;
+        let mut page_id = None;
+        for page in pages {
+            self.notion.archive_page(&page.id).await?;
+            page_id.get_or_insert(page.id);
+        }
+        Ok(SyncResult {
+            outcome: if page_id.is_some() {
+                Outcome::Archived
+            } else {
+                Outcome::Unchanged
+            },
+            page_id,
+        })
+    }
+}
+
+fn created_at(page: &Page) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(
+        &page.created_time,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .ok()
+}
+
+/// The issue body as page content, cut to what one create call carries.
+pub fn body_blocks(body: Option<&str>) -> Vec<Block> {
+    let Some(body) = body.filter(|b| !b.trim().is_empty()) else {
+        return Vec::new();
+    };
+    let mut blocks = markdown_to_blocks(body);
+    if blocks.len() > MAX_BODY_BLOCKS {
+        blocks.truncate(MAX_BODY_BLOCKS - 1);
+        blocks.push(Block::paragraph(
+            "… the rest of the description is on GitHub (follow the title link).",
+        ));
+    }
+    blocks
+}
