@@ -1,0 +1,115 @@
+//! What every `/v1` request goes through before and after its handler, in order: bearer auth,
+//! `Notion-Version`, the rate limiter, injected faults, added latency, JSON body parsing; then
+//! `request_id` is added to the JSON answer and the `x-request-id` header, and the request is
+//! logged. Because limits and faults answer here, a faulted write is never applied.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+
+use super::context::{
+    ApiVersion, Ctx, AUTHORIZATION, NOTION_VERSION, X_NOTION_REQUEST_ID, X_REQUEST_ID,
+};
+use super::errors::ApiError;
+use super::faults::fault_response;
+use super::state::{lock, RequestRecord, SharedState, State as Workspace};
+
+const MAX_BODY: usize = 16 * 1024 * 1024;
+/// The OAuth token endpoint authenticates with Basic client credentials, not a bearer token.
+pub const OAUTH_TOKEN_PATH: &str = "/v1/oauth/token";
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Auth, version, rate limit and faults; `Err` is the answer to send instead of the handler's.
+fn gate(st: &mut Workspace, headers: &HeaderMap, path: &str) -> Result<ApiVersion, Response> {
+    let version = if path == OAUTH_TOKEN_PATH {
+        ApiVersion::parse(header(headers, NOTION_VERSION)).unwrap_or(ApiVersion::V2022_06_28)
+    } else {
+        let token = header(headers, AUTHORIZATION)
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::trim);
+        if !token.is_some_and(|t| st.settings.tokens.contains(t)) {
+            return Err(ApiError::unauthorized().into_response());
+        }
+        ApiVersion::parse(header(headers, NOTION_VERSION)).map_err(IntoResponse::into_response)?
+    };
+    if let Err(retry_after) = st.faults.admit(tokio::time::Instant::now()) {
+        return Err(fault_response(429, Some(retry_after)));
+    }
+    if let Some(status) = st.faults.draw() {
+        return Err(fault_response(status, None));
+    }
+    Ok(version)
+}
+
+/// Adds `request_id` to a JSON object body and sets the request-id headers.
+async fn stamp_response(response: Response, request_id: &str) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    let body = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(mut map)) => {
+            map.insert("request_id".into(), Value::String(request_id.to_string()));
+            parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+            Body::from(Value::Object(map).to_string())
+        }
+        _ => Body::from(bytes),
+    };
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        parts.headers.insert(X_REQUEST_ID, v.clone());
+        parts.headers.insert(X_NOTION_REQUEST_ID, v);
+    }
+    Response::from_parts(parts, body)
+}
+
+pub async fn pipeline(State(shared): State<SharedState>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let method = parts.method.to_string();
+    let path = parts.uri.path().to_string();
+    let query = parts.uri.query().map(str::to_string);
+    let bytes = to_bytes(body, MAX_BODY).await.unwrap_or_default();
+    let parsed: Result<Value, ()> = if bytes.iter().all(u8::is_ascii_whitespace) {
+        Ok(Value::Null)
+    } else {
+        serde_json::from_slice(&bytes).map_err(|_| ())
+    };
+    let (request_id, arrived, gated, latency) = {
+        let mut st = lock(&shared);
+        let request_id = st.new_id();
+        let arrived = st.now().format(&Rfc3339).unwrap_or_default();
+        let gated = gate(&mut st, &parts.headers, &path);
+        (request_id, arrived, gated, st.faults.latency())
+    };
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let response = match (gated, &parsed) {
+        (Err(answer), _) => answer,
+        (Ok(_), Err(())) => ApiError::invalid_json().into_response(),
+        (Ok(version), Ok(body)) => {
+            parts.extensions.insert(Ctx {
+                version,
+                body: body.clone(),
+            });
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+    };
+    let response = stamp_response(response, &request_id).await;
+    let record = RequestRecord {
+        method,
+        path,
+        query,
+        status: response.status().as_u16(),
+        time: arrived,
+        request_id,
+        body: parsed.unwrap_or(Value::Null),
+    };
+    lock(&shared).log.push(record);
+    response
+}

@@ -1,0 +1,449 @@
+//! Property values: request form → stored form → response form. The stored form is Notion's
+//! response form of the part under the type key (`[rich text…]`, `{"id","name","color"}`,
+//! `{"start","end","time_zone"}`, a number…), so filters and responses read it directly.
+//! Limits are Notion's: 2000 UTF-16 code units per text item, 100 items per array.
+
+use fastrand::Rng;
+use serde_json::{json, Map, Value};
+
+use super::clock;
+use super::errors::ApiError;
+use super::ids;
+use super::state::{Page, PropSchema};
+
+pub const MAX_TEXT_UTF16: usize = 2000;
+pub const MAX_ARRAY: usize = 100;
+pub const COLORS: [&str; 10] = [
+    "default", "gray", "brown", "orange", "yellow", "green", "blue", "purple", "pink", "red",
+];
+
+/// Notion validates in JavaScript, so lengths are UTF-16 code units (an emoji counts 2).
+pub fn utf16_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+fn describe(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s
+    }
+}
+
+fn should_be(path: &str, what: &str, v: &Value) -> ApiError {
+    ApiError::validation(format!(
+        "body failed validation: {path} should be {what}, instead was `{}`.",
+        describe(v)
+    ))
+}
+
+fn annotations(input: Option<&Value>) -> Value {
+    let mut a = json!({"bold": false, "italic": false, "strikethrough": false, "underline": false, "code": false, "color": "default"});
+    if let (Some(Value::Object(given)), Some(map)) = (input, a.as_object_mut()) {
+        for (k, v) in given {
+            if map.contains_key(k) {
+                map.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    a
+}
+
+/// Converts a request rich-text array (at `path`) to response items.
+pub fn rich_text(v: &Value, path: &str) -> Result<Vec<Value>, ApiError> {
+    let items = v.as_array().ok_or_else(|| should_be(path, "an array", v))?;
+    if items.len() > MAX_ARRAY {
+        return Err(ApiError::too_long(
+            &format!("{path}.length"),
+            MAX_ARRAY,
+            items.len(),
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| rich_text_item(item, &format!("{path}[{i}]")))
+        .collect()
+}
+
+fn rich_text_item(item: &Value, path: &str) -> Result<Value, ApiError> {
+    let obj = item
+        .as_object()
+        .ok_or_else(|| should_be(path, "an object", item))?;
+    let kind = obj
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            ["text", "mention", "equation"]
+                .iter()
+                .find(|k| obj.contains_key(**k))
+                .unwrap_or(&"text")
+                .to_string()
+        });
+    let ann = annotations(obj.get("annotations"));
+    match kind.as_str() {
+        "text" => {
+            let text = obj.get("text").and_then(Value::as_object).ok_or_else(|| {
+                ApiError::validation(format!("body failed validation: {path}.text should be defined, instead was `undefined`."))
+            })?;
+            let content = text.get("content").and_then(Value::as_str).ok_or_else(|| {
+                should_be(&format!("{path}.text.content"), "a string", text.get("content").unwrap_or(&Value::Null))
+            })?;
+            let len = utf16_len(content);
+            if len > MAX_TEXT_UTF16 {
+                return Err(ApiError::too_long(&format!("{path}.text.content.length"), MAX_TEXT_UTF16, len));
+            }
+            let link = match text.get("link") {
+                Some(Value::Object(l)) => json!({"url": l.get("url").cloned().unwrap_or(Value::Null)}),
+                _ => Value::Null,
+            };
+            let href = link.get("url").cloned().unwrap_or(Value::Null);
+            Ok(json!({"type": "text", "text": {"content": content, "link": link}, "annotations": ann, "plain_text": content, "href": href}))
+        }
+        "equation" => {
+            let expr = item.pointer("/equation/expression").and_then(Value::as_str).unwrap_or_default();
+            Ok(json!({"type": "equation", "equation": {"expression": expr}, "annotations": ann, "plain_text": expr, "href": null}))
+        }
+        "mention" => {
+            let mention = obj.get("mention").cloned().unwrap_or(json!({}));
+            let plain = match mention.get("date") {
+                Some(d) => d.get("start").and_then(Value::as_str).unwrap_or_default().to_string(),
+                None => "Untitled".to_string(),
+            };
+            let mut mention = mention;
+            let has_type = mention.get("type").is_some();
+            if let (Some(m), false) = (mention.as_object_mut(), has_type) {
+                let t = m.keys().next().cloned().unwrap_or_default();
+                m.insert("type".into(), Value::String(t));
+            }
+            Ok(json!({"type": "mention", "mention": mention, "annotations": ann, "plain_text": plain, "href": null}))
+        }
+        other => Err(ApiError::validation(format!(
+            "body failed validation: {path}.type should be `\"text\"`, `\"mention\"` or `\"equation\"`, instead was `\"{other}\"`."
+        ))),
+    }
+}
+
+/// Response rich text for a plain string (used when provisioning directly).
+pub fn text(content: &str) -> Vec<Value> {
+    if content.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        json!({"type": "text", "text": {"content": content, "link": null}, "annotations": annotations(None), "plain_text": content, "href": null}),
+    ]
+}
+
+pub fn plain_text(items: &[Value]) -> String {
+    items
+        .iter()
+        .filter_map(|i| i.get("plain_text").and_then(Value::as_str))
+        .collect()
+}
+
+/// The empty value a property shows before anything is written.
+pub fn default_value(kind: &str) -> Value {
+    match kind {
+        "title" | "rich_text" | "multi_select" | "people" | "files" | "relation" => json!([]),
+        "checkbox" => Value::Bool(false),
+        _ => Value::Null,
+    }
+}
+
+const READ_ONLY: [&str; 7] = [
+    "created_time",
+    "last_edited_time",
+    "created_by",
+    "last_edited_by",
+    "formula",
+    "rollup",
+    "unique_id",
+];
+
+/// Validates one request property value against its schema and returns the stored form.
+/// Select and multi-select options that do not exist yet are added to `prop` (with a colour).
+pub fn to_stored(prop: &mut PropSchema, input: &Value, rng: &mut Rng) -> Result<Value, ApiError> {
+    let path = format!("body.properties.{}", prop.name);
+    // Shorthand Notion accepts: the rich-text array itself.
+    if input.is_array() && (prop.kind == "title" || prop.kind == "rich_text") {
+        return Ok(Value::Array(rich_text(
+            input,
+            &format!("{path}.{}", prop.kind),
+        )?));
+    }
+    let obj = input
+        .as_object()
+        .ok_or_else(|| should_be(&path, "an object", input))?;
+    let given = obj
+        .get("type")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| obj.keys().find(|k| *k != "id" && *k != "type").cloned());
+    match given {
+        Some(kind) if kind == prop.kind => {}
+        _ => {
+            return Err(ApiError::validation(format!(
+                "{} is expected to be {}.",
+                prop.name, prop.kind
+            )))
+        }
+    }
+    if READ_ONLY.contains(&prop.kind.as_str()) {
+        return Err(ApiError::validation(format!(
+            "{} is a {} property and cannot be written.",
+            prop.name, prop.kind
+        )));
+    }
+    let path = format!("{path}.{}", prop.kind);
+    let v = obj.get(&prop.kind).unwrap_or(&Value::Null);
+    match prop.kind.as_str() {
+        "title" | "rich_text" => Ok(Value::Array(rich_text(v, &path)?)),
+        "number" => match v {
+            Value::Null | Value::Number(_) => Ok(v.clone()),
+            _ => Err(should_be(&path, "a number or `null`", v)),
+        },
+        "checkbox" => match v {
+            Value::Bool(_) => Ok(v.clone()),
+            _ => Err(should_be(&path, "a boolean", v)),
+        },
+        "url" | "email" | "phone_number" => match v {
+            Value::Null => Ok(Value::Null),
+            Value::String(s) if utf16_len(s) > MAX_TEXT_UTF16 => Err(ApiError::too_long(
+                &format!("{path}.length"),
+                MAX_TEXT_UTF16,
+                utf16_len(s),
+            )),
+            Value::String(_) => Ok(v.clone()),
+            _ => Err(should_be(&path, "a string or `null`", v)),
+        },
+        "select" | "status" => match v {
+            Value::Null => Ok(Value::Null),
+            _ => option(prop, v, &path, rng),
+        },
+        "multi_select" => {
+            let items = v
+                .as_array()
+                .ok_or_else(|| should_be(&path, "an array", v))?;
+            if items.len() > MAX_ARRAY {
+                return Err(ApiError::too_long(
+                    &format!("{path}.length"),
+                    MAX_ARRAY,
+                    items.len(),
+                ));
+            }
+            let mut out: Vec<Value> = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                let o = option(prop, item, &format!("{path}[{i}]"), rng)?;
+                if !out.iter().any(|x| x.get("id") == o.get("id")) {
+                    out.push(o);
+                }
+            }
+            Ok(Value::Array(out))
+        }
+        "date" => date(v, &path),
+        "people" | "relation" => {
+            let items = v
+                .as_array()
+                .ok_or_else(|| should_be(&path, "an array", v))?;
+            if items.len() > MAX_ARRAY {
+                return Err(ApiError::too_long(
+                    &format!("{path}.length"),
+                    MAX_ARRAY,
+                    items.len(),
+                ));
+            }
+            Ok(v.clone())
+        }
+        "files" => Ok(v.clone()),
+        other => Err(ApiError::validation(format!(
+            "{} has unsupported type {other}.",
+            prop.name
+        ))),
+    }
+}
+
+fn option(prop: &mut PropSchema, v: &Value, path: &str, rng: &mut Rng) -> Result<Value, ApiError> {
+    let obj = v
+        .as_object()
+        .ok_or_else(|| should_be(path, "an object", v))?;
+    let options = prop
+        .config
+        .get("options")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let found = if let Some(id) = obj.get("id").and_then(Value::as_str) {
+        options
+            .iter()
+            .find(|o| o.get("id").and_then(Value::as_str) == Some(id))
+            .cloned()
+            .ok_or_else(|| {
+                ApiError::validation(format!(
+                    "body failed validation: {path}.id `{id}` is not an option of {}.",
+                    prop.name
+                ))
+            })?
+    } else {
+        let name = obj.get("name").and_then(Value::as_str).ok_or_else(|| {
+            ApiError::validation(format!(
+                "body failed validation: {path}.name should be defined, instead was `undefined`."
+            ))
+        })?;
+        check_option_name(name)?;
+        match options
+            .iter()
+            .find(|o| o.get("name").and_then(Value::as_str) == Some(name))
+        {
+            Some(o) => o.clone(),
+            None if prop.kind == "status" => {
+                return Err(ApiError::validation(format!(
+                    "Invalid status option: {name} is not an option of {}.",
+                    prop.name
+                )))
+            }
+            None => {
+                let color = match obj.get("color").and_then(Value::as_str) {
+                    Some(c) if COLORS.contains(&c) => c.to_string(),
+                    Some(c) => return Err(ApiError::validation(format!("Invalid color: {c}."))),
+                    None => COLORS[rng.usize(..COLORS.len())].to_string(),
+                };
+                let created = json!({"id": ids::new_uuid(rng), "name": name, "color": color});
+                let mut all = options;
+                all.push(created.clone());
+                prop.config = json!({"options": all});
+                created
+            }
+        }
+    };
+    Ok(json!({"id": found["id"], "name": found["name"], "color": found["color"]}))
+}
+
+/// Notion refuses commas in select and multi-select option names.
+pub fn check_option_name(name: &str) -> Result<(), ApiError> {
+    if name.contains(',') {
+        return Err(ApiError::validation(format!(
+            "Invalid select option, commas not allowed: {name}"
+        )));
+    }
+    if utf16_len(name) > 100 {
+        return Err(ApiError::too_long(
+            "body.properties.select.options.name.length",
+            100,
+            utf16_len(name),
+        ));
+    }
+    Ok(())
+}
+
+fn date(v: &Value, path: &str) -> Result<Value, ApiError> {
+    let obj = match v {
+        Value::Null => return Ok(Value::Null),
+        Value::Object(o) => o,
+        _ => return Err(should_be(path, "an object or `null`", v)),
+    };
+    let tz = obj.get("time_zone").and_then(Value::as_str);
+    let point = |key: &str| -> Result<Option<String>, ApiError> {
+        match obj.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => clock::parse(s, tz).map(|p| Some(p.render())).map_err(|e| {
+                ApiError::validation(format!("body failed validation: {path}.{key}: {e}"))
+            }),
+            Some(other) => Err(should_be(&format!("{path}.{key}"), "a string", other)),
+        }
+    };
+    let start = point("start")?.ok_or_else(|| {
+        ApiError::validation(format!(
+            "body failed validation: {path}.start should be defined, instead was `undefined`."
+        ))
+    })?;
+    Ok(json!({"start": start, "end": point("end")?, "time_zone": null}))
+}
+
+/// The response form of one property of a page: `{"id","type",<type>: value}`.
+pub fn to_response(prop: &PropSchema, page: &Page, user: &Value) -> Value {
+    let value = match prop.kind.as_str() {
+        "created_time" => Value::String(clock::timestamp(page.created.at)),
+        "last_edited_time" => Value::String(clock::timestamp(page.edited.at)),
+        "created_by" | "last_edited_by" => user.clone(),
+        kind => page
+            .properties
+            .get(&prop.id)
+            .cloned()
+            .unwrap_or_else(|| default_value(kind)),
+    };
+    let mut out = Map::new();
+    out.insert("id".into(), Value::String(prop.id.clone()));
+    out.insert("type".into(), Value::String(prop.kind.clone()));
+    out.insert(prop.kind.clone(), value);
+    if prop.kind == "relation" {
+        out.insert("has_more".into(), Value::Bool(false));
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prop(kind: &str) -> PropSchema {
+        PropSchema {
+            id: "abcd".into(),
+            name: "P".into(),
+            kind: kind.into(),
+            config: json!({"options": []}),
+        }
+    }
+
+    #[test]
+    fn text_length_is_counted_in_utf16_code_units() {
+        assert_eq!(utf16_len("😀"), 2);
+        let ok = "😀".repeat(1000);
+        assert!(rich_text(&json!([{"text": {"content": ok}}]), "p").is_ok());
+        let too_long = format!("{ok}a");
+        assert_eq!(
+            rich_text(&json!([{"text": {"content": too_long}}]), "p")
+                .unwrap_err()
+                .code,
+            "validation_error"
+        );
+    }
+
+    #[test]
+    fn a_new_select_option_is_created_with_a_colour_and_reused_after() {
+        let mut p = prop("select");
+        let mut rng = Rng::with_seed(1);
+        let a = to_stored(&mut p, &json!({"select": {"name": "Open"}}), &mut rng).unwrap();
+        let b = to_stored(&mut p, &json!({"select": {"name": "Open"}}), &mut rng).unwrap();
+        assert_eq!(a, b);
+        assert!(COLORS.contains(&a["color"].as_str().unwrap()));
+        assert_eq!(p.config["options"].as_array().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_value_of_another_type_is_rejected_with_notions_wording() {
+        let err = to_stored(
+            &mut prop("number"),
+            &json!({"rich_text": []}),
+            &mut Rng::with_seed(1),
+        )
+        .unwrap_err();
+        assert_eq!(err.message, "P is expected to be number.");
+    }
+
+    #[test]
+    fn dates_keep_date_only_values_and_truncate_date_times() {
+        let mut p = prop("date");
+        let mut rng = Rng::with_seed(1);
+        let d = to_stored(&mut p, &json!({"date": {"start": "2026-06-27"}}), &mut rng).unwrap();
+        assert_eq!(d["start"], "2026-06-27");
+        let t = to_stored(
+            &mut p,
+            &json!({"date": {"start": "2026-06-27T18:01:15Z"}}),
+            &mut rng,
+        )
+        .unwrap();
+        assert_eq!(t["start"], "2026-06-27T18:01:00.000+00:00");
+    }
+}
