@@ -12,6 +12,10 @@ use serde_json::{json, Map, Value};
 
 use super::types::{plain_text, text_items, write_rich_text, BlockId, RichText};
 
+mod language;
+
+pub use language::code_language;
+
 /// Notion's maximum blocks per `children` array.
 pub const MAX_BLOCKS_PER_REQUEST: usize = 100;
 /// Nesting levels one request may carry (top-level blocks and their children).
@@ -201,168 +205,6 @@ pub fn limit_nesting(blocks: &[Block]) -> Vec<Block> {
         out
     }
     at_level(blocks, 1)
-}
-
-/// Notion's code-block languages (its API rejects any other name).
-const LANGUAGES: &[&str] = &[
-    "abap",
-    "abc",
-    "agda",
-    "arduino",
-    "ascii art",
-    "assembly",
-    "bash",
-    "basic",
-    "bnf",
-    "c",
-    "c#",
-    "c++",
-    "clojure",
-    "coffeescript",
-    "coq",
-    "css",
-    "dart",
-    "dhall",
-    "diff",
-    "docker",
-    "ebnf",
-    "elixir",
-    "elm",
-    "erlang",
-    "f#",
-    "flow",
-    "fortran",
-    "gherkin",
-    "glsl",
-    "go",
-    "graphql",
-    "groovy",
-    "haskell",
-    "hcl",
-    "html",
-    "idris",
-    "java",
-    "javascript",
-    "json",
-    "julia",
-    "kotlin",
-    "latex",
-    "less",
-    "lisp",
-    "livescript",
-    "llvm ir",
-    "lua",
-    "makefile",
-    "markdown",
-    "markup",
-    "matlab",
-    "mathematica",
-    "mermaid",
-    "nix",
-    "notion formula",
-    "objective-c",
-    "ocaml",
-    "pascal",
-    "perl",
-    "php",
-    "plain text",
-    "powershell",
-    "prolog",
-    "protobuf",
-    "purescript",
-    "python",
-    "r",
-    "racket",
-    "reason",
-    "ruby",
-    "rust",
-    "sass",
-    "scala",
-    "scheme",
-    "scss",
-    "shell",
-    "smalltalk",
-    "solidity",
-    "sql",
-    "swift",
-    "toml",
-    "typescript",
-    "vb.net",
-    "verilog",
-    "vhdl",
-    "visual basic",
-    "webassembly",
-    "xml",
-    "yaml",
-    "java/c/c++/c#",
-];
-
-/// Common fence info strings that are not Notion names.
-const ALIASES: &[(&str, &str)] = &[
-    ("rs", "rust"),
-    ("js", "javascript"),
-    ("jsx", "javascript"),
-    ("mjs", "javascript"),
-    ("ts", "typescript"),
-    ("tsx", "typescript"),
-    ("py", "python"),
-    ("python3", "python"),
-    ("sh", "shell"),
-    ("zsh", "shell"),
-    ("console", "shell"),
-    ("shell-session", "shell"),
-    ("yml", "yaml"),
-    ("cpp", "c++"),
-    ("cc", "c++"),
-    ("cxx", "c++"),
-    ("h", "c"),
-    ("cs", "c#"),
-    ("csharp", "c#"),
-    ("fsharp", "f#"),
-    ("golang", "go"),
-    ("dockerfile", "docker"),
-    ("text", "plain text"),
-    ("txt", "plain text"),
-    ("plaintext", "plain text"),
-    ("plain", "plain text"),
-    ("jsonc", "json"),
-    ("json5", "json"),
-    ("md", "markdown"),
-    ("kt", "kotlin"),
-    ("rb", "ruby"),
-    ("tf", "hcl"),
-    ("terraform", "hcl"),
-    ("ps1", "powershell"),
-    ("pwsh", "powershell"),
-    ("objc", "objective-c"),
-    ("ml", "ocaml"),
-    ("hs", "haskell"),
-    ("ex", "elixir"),
-    ("exs", "elixir"),
-    ("erl", "erlang"),
-    ("clj", "clojure"),
-    ("make", "makefile"),
-    ("proto", "protobuf"),
-    ("tex", "latex"),
-    ("wasm", "webassembly"),
-    ("vb", "visual basic"),
-    ("htm", "html"),
-    ("svg", "xml"),
-    ("patch", "diff"),
-];
-
-/// Maps a language (a fence info string's first word) to Notion's name; unknown or empty →
-/// `"plain text"`.
-pub fn code_language(lang: &str) -> &'static str {
-    let lang = lang.trim().to_ascii_lowercase();
-    if let Some(known) = LANGUAGES.iter().find(|l| **l == lang) {
-        return known;
-    }
-    ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == lang)
-        .map(|(_, name)| *name)
-        .unwrap_or("plain text")
 }
 
 /// A block as Notion returns it. Any type parses; its body is kept in `content`.

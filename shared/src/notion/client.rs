@@ -255,11 +255,7 @@ impl NotionClient {
             request_timeout: self.shared.request_timeout,
         };
         let answer = with_retries(budget, method.as_str(), path, |timeout| {
-            let request = self.request(&auth, method.clone(), &url, body.clone(), timeout);
-            async move {
-                let request = request?;
-                attempt(request).await
-            }
+            attempt(self.request(&auth, method.clone(), &url, body.clone(), timeout))
         })
         .await?;
         serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
@@ -277,7 +273,7 @@ impl NotionClient {
         url: &str,
         body: Option<Vec<u8>>,
         timeout: Duration,
-    ) -> Result<reqwest::RequestBuilder, reqwest::Error> {
+    ) -> reqwest::RequestBuilder {
         let mut headers = HeaderMap::new();
         let authorization = match auth {
             Auth::Bearer => {
@@ -286,8 +282,8 @@ impl NotionClient {
             }
             Auth::Basic(credentials) => sensitive(&format!("Basic {credentials}")),
         };
-        // Validated in `new`/`set_token` callers; an invalid token is sent without the header and
-        // comes back 401 rather than panicking here.
+        // `new` validates the token; one given later to `set_token` that a header cannot carry is
+        // left out, so Notion answers 401 (a clear, non-retried error) instead of us panicking.
         if let Ok(value) = authorization {
             headers.insert(AUTHORIZATION, value);
         }
@@ -304,7 +300,7 @@ impl NotionClient {
         if let Some(body) = body {
             builder = builder.header(CONTENT_TYPE, "application/json").body(body);
         }
-        Ok(builder)
+        builder
     }
 
     /// The data source of a database (2025-09-03), resolved once and cached for all clones.
