@@ -158,22 +158,22 @@ impl PropertyValue {
 
     /// Notion's WRITE format (also what `Serialize` produces).
     pub fn to_write_json(&self) -> Value {
+        // Limits hold for values built by hand too: option names without commas, ≤ 100 items.
         fn names(v: &[String]) -> Vec<Value> {
-            v.iter().map(|n| json!({ "name": n })).collect()
+            capped(v.iter().map(|n| json!({ "name": option_name(n) })))
         }
         fn ids<'a>(v: impl Iterator<Item = &'a str>) -> Vec<Value> {
-            v.map(|id| json!({ "id": id })).collect()
+            capped(v.map(|id| json!({ "id": id })))
+        }
+        fn named(s: &Option<String>) -> Value {
+            json!(s.as_ref().map(|n| json!({ "name": option_name(n) })))
         }
         match self {
             PropertyValue::Title(t) => json!({ "title": rich_text::write_rich_text(t) }),
             PropertyValue::RichText(t) => json!({ "rich_text": rich_text::write_rich_text(t) }),
             PropertyValue::Number(n) => json!({ "number": n.map(number_json) }),
-            PropertyValue::Select(s) => {
-                json!({ "select": s.as_ref().map(|n| json!({ "name": n })) })
-            }
-            PropertyValue::Status(s) => {
-                json!({ "status": s.as_ref().map(|n| json!({ "name": n })) })
-            }
+            PropertyValue::Select(s) => json!({ "select": named(s) }),
+            PropertyValue::Status(s) => json!({ "status": named(s) }),
             PropertyValue::MultiSelect(v) => json!({ "multi_select": names(v) }),
             PropertyValue::Date(d) => json!({ "date": d }),
             PropertyValue::Checkbox(b) => json!({ "checkbox": b }),
@@ -184,6 +184,20 @@ impl PropertyValue {
             PropertyValue::Other(v) => v.clone(),
         }
     }
+}
+
+/// At most 100 items, warning when some are dropped.
+fn capped(items: impl Iterator<Item = Value>) -> Vec<Value> {
+    let mut out: Vec<Value> = items.collect();
+    if out.len() > MAX_ARRAY_ITEMS {
+        tracing::warn!(
+            items = out.len(),
+            kept = MAX_ARRAY_ITEMS,
+            "property value over Notion's 100 items; the rest is dropped"
+        );
+        out.truncate(MAX_ARRAY_ITEMS);
+    }
+    out
 }
 
 /// Integral numbers as JSON integers (`42`, not `42.0`), as people and Notion write them.

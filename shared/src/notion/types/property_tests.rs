@@ -204,3 +204,18 @@ fn schema_reads_type_and_fills_names_from_keys() {
         PropertyType::Other("formula".into())
     );
 }
+
+#[test]
+fn hand_built_values_are_limited_on_write_too() {
+    let many = PropertyValue::MultiSelect((0..120).map(|i| format!("a,{i}")).collect());
+    let written = write(&many);
+    let items = written["multi_select"].as_array().unwrap();
+    assert_eq!(items.len(), 100);
+    assert_eq!(items[0], json!({"name": "a0"}));
+    let relations = PropertyValue::Relation((0..101).map(|i| PageId::new(i.to_string())).collect());
+    assert_eq!(write(&relations)["relation"].as_array().unwrap().len(), 100);
+    assert_eq!(
+        write(&PropertyValue::Select(Some("x,y".into()))),
+        json!({"select":{"name":"xy"}})
+    );
+}
