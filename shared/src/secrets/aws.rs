@@ -1,4 +1,5 @@
-//! A Secrets Manager `GetSecretValue` client: one SigV4-signed HTTPS POST.
+//! A Secrets Manager client for `GetSecretValue` and `PutSecretValue`: each one SigV4-signed
+//! HTTPS POST through one private `call`.
 //!
 //! Why no AWS SDK: the SDK adds megabytes to every binary, tens of seconds to a 2-core build
 //! and milliseconds of credential-chain and config loading to each cold start, all for one call
@@ -26,7 +27,8 @@ pub const AWS_DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
 pub const AWS_ENDPOINT_URL_SECRETS_MANAGER: &str = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
 
 const SERVICE: &str = "secretsmanager";
-const TARGET: &str = "secretsmanager.GetSecretValue";
+const GET_SECRET_VALUE: &str = "secretsmanager.GetSecretValue";
+const PUT_SECRET_VALUE: &str = "secretsmanager.PutSecretValue";
 const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 /// One call at cold start must not eat the webhook's 10 s answer budget.
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -127,27 +129,8 @@ impl SecretsManagerClient {
 
     /// The `SecretString` of `secret_id` (name or ARN).
     pub async fn get_secret_string(&self, secret_id: &str) -> Result<String, Error> {
-        let body = serde_json::json!({ "SecretId": secret_id }).to_string();
-        let signed = self.sign(body.as_bytes(), SystemTime::now())?;
-        let mut request = self
-            .http
-            .post(&self.endpoint)
-            .header("content-type", CONTENT_TYPE)
-            .header("x-amz-target", TARGET);
-        for (name, value) in &signed {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        let response = request.body(body).send().await.map_err(Error::Request)?;
-        let status = response.status();
-        let error_type = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = response.bytes().await.map_err(Error::Request)?;
-        if !status.is_success() {
-            return Err(aws_error(status.as_u16(), error_type.as_deref(), &bytes));
-        }
+        let body = serde_json::json!({ "SecretId": secret_id });
+        let bytes = self.call(GET_SECRET_VALUE, &body).await?;
         let output: GetSecretValueOutput =
             serde_json::from_slice(&bytes).map_err(|source| Error::InvalidSecretJson {
                 secret_id: secret_id.to_owned(),
@@ -163,9 +146,52 @@ impl SecretsManagerClient {
             })
     }
 
+    /// Stores `secret_string` as the new current version (`AWSCURRENT`) of `secret_id`, which
+    /// must exist. The whole string is replaced: to change one key, read, merge, then put.
+    pub async fn put_secret_string(
+        &self,
+        secret_id: &str,
+        secret_string: &str,
+    ) -> Result<(), Error> {
+        let body = serde_json::json!({ "SecretId": secret_id, "SecretString": secret_string });
+        self.call(PUT_SECRET_VALUE, &body).await.map(drop)
+    }
+
+    /// Signs and sends one JSON 1.1 action; the answer's body on success, [`Error::Aws`] on an
+    /// error answer.
+    async fn call(&self, target: &str, body: &serde_json::Value) -> Result<Vec<u8>, Error> {
+        let body = body.to_string();
+        let signed = self.sign(target, body.as_bytes(), SystemTime::now())?;
+        let mut request = self
+            .http
+            .post(&self.endpoint)
+            .header("content-type", CONTENT_TYPE)
+            .header("x-amz-target", target);
+        for (name, value) in &signed {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        let response = request.body(body).send().await.map_err(Error::Request)?;
+        let status = response.status();
+        let error_type = response
+            .headers()
+            .get("x-amzn-errortype")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let bytes = response.bytes().await.map_err(Error::Request)?;
+        if !status.is_success() {
+            return Err(aws_error(status.as_u16(), error_type.as_deref(), &bytes));
+        }
+        Ok(bytes.to_vec())
+    }
+
     /// The SigV4 headers (`authorization`, `x-amz-date`, maybe `x-amz-security-token`) for a
-    /// POST of `body` to the endpoint at `time`.
-    fn sign(&self, body: &[u8], time: SystemTime) -> Result<Vec<(String, String)>, Error> {
+    /// POST of `body` with `x-amz-target: target` to the endpoint at `time`.
+    fn sign(
+        &self,
+        target: &str,
+        body: &[u8],
+        time: SystemTime,
+    ) -> Result<Vec<(String, String)>, Error> {
         let identity: Identity = self.credentials.clone().into();
         let params = SigningParams::builder()
             .identity(&identity)
@@ -175,7 +201,7 @@ impl SecretsManagerClient {
             .settings(SigningSettings::default())
             .build()
             .map_err(|e| Error::Signing(Box::new(e)))?;
-        let headers = [("content-type", CONTENT_TYPE), ("x-amz-target", TARGET)];
+        let headers = [("content-type", CONTENT_TYPE), ("x-amz-target", target)];
         let request = SignableRequest::new(
             "POST",
             self.endpoint.as_str(),
@@ -225,6 +251,79 @@ fn aws_error(status: u16, header_type: Option<&str>, body: &[u8]) -> Error {
 mod tests {
     use super::*;
     use crate::config::map_env;
+    use crate::secrets::test_server::{Canned, TestServer};
+
+    fn client_for(server: &TestServer) -> SecretsManagerClient {
+        SecretsManagerClient::from_env_in(&map_env(&[
+            (AWS_REGION, "us-east-1"),
+            (AWS_ACCESS_KEY_ID, "AKID"),
+            (AWS_SECRET_ACCESS_KEY, "SECRETKEY"),
+            (AWS_SESSION_TOKEN, "SESSIONTOKEN"),
+            (AWS_ENDPOINT_URL, &server.url),
+        ]))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn put_secret_value_is_sigv4_signed_and_sends_the_whole_string() {
+        let server = TestServer::start(vec![Canned::json(
+            200,
+            r#"{"ARN":"arn:aws:secretsmanager:us-east-1:1:secret:relay","Name":"relay","VersionId":"v2","VersionStages":["AWSCURRENT"]}"#,
+        )])
+        .await;
+        let secret = r#"{"notion_token":"ntn_new","github_token":"ghp_kept"}"#;
+        client_for(&server)
+            .put_secret_string("relay", secret)
+            .await
+            .unwrap();
+
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1);
+        let request = &requests[0];
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("POST", "/")
+        );
+        assert_eq!(
+            request.header("x-amz-target"),
+            Some("secretsmanager.PutSecretValue")
+        );
+        assert_eq!(
+            request.header("content-type"),
+            Some("application/x-amz-json-1.1")
+        );
+        let auth = request.header("authorization").unwrap();
+        assert!(
+            auth.starts_with("AWS4-HMAC-SHA256 Credential=AKID/")
+                && auth.contains("/us-east-1/secretsmanager/aws4_request")
+                && auth.contains("x-amz-target"),
+            "{auth}"
+        );
+        assert_eq!(request.header("x-amz-security-token"), Some("SESSIONTOKEN"));
+        let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"SecretId": "relay", "SecretString": secret})
+        );
+    }
+
+    #[tokio::test]
+    async fn a_refused_put_is_an_aws_error_that_does_not_echo_the_value() {
+        let server = TestServer::start(vec![Canned::json(
+            400,
+            r#"{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}"#,
+        )])
+        .await;
+        let err = client_for(&server)
+            .put_secret_string("missing", r#"{"notion_token":"ntn_secret_value"}"#)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Aws { status: 400, type_, .. } if type_ == "ResourceNotFoundException"),
+            "{err:?}"
+        );
+        assert!(!format!("{err} {err:?}").contains("ntn_secret_value"));
+    }
 
     #[test]
     fn endpoint_prefers_the_service_override_then_the_generic_one_then_the_region() {
