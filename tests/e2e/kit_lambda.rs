@@ -166,7 +166,10 @@ async fn a_silent_function_times_out_with_its_logs() {
     function.first_ready(TIMEOUT).await.unwrap();
 
     let hang = json!({"sleep_ms": 600_000});
-    let err = function.invoke(hang, Duration::from_millis(100)).await.unwrap_err();
+    let err = function
+        .invoke(hang, Duration::from_millis(100))
+        .await
+        .unwrap_err();
 
     let Error::Timeout { logs, .. } = &err else {
         panic!("expected Timeout, got {err:?}");
@@ -185,6 +188,18 @@ async fn cold_start_milestones_are_recorded_in_order() {
     let cold = function.cold_start();
     assert_eq!(cold.to_first_next, Some(ready));
     assert!(cold.to_first_answer.unwrap() >= ready);
+}
+
+#[tokio::test]
+async fn a_binary_that_exits_during_init_fails_the_invoke() {
+    let function = LambdaFunction::spawn(Path::new("/bin/false"), &[])
+        .await
+        .unwrap();
+
+    let err = function.invoke(json!({}), TIMEOUT).await.unwrap_err();
+
+    assert!(matches!(err, Error::Exited { .. }), "{err:?}");
+    assert!(function.first_ready(TIMEOUT).await.is_err());
 }
 
 #[tokio::test]

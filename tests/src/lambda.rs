@@ -198,6 +198,13 @@ impl LambdaFunction {
         self.shared.logs.snapshot()
     }
 
+    /// Also prints the function's output lines to stderr as they arrive, prefixed with
+    /// `[name] ` (for `make demo` and debugging; tests read [`LambdaFunction::logs`] instead).
+    pub fn echo_logs(&self, on: bool) {
+        let prefix = on.then(|| format!("[{}] ", self.name));
+        self.shared.logs.set_echo(prefix);
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }

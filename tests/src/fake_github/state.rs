@@ -195,8 +195,10 @@ mod tests {
 
     #[test]
     fn a_redelivery_reuses_the_guid_and_uses_the_configured_status() {
-        let mut inner = Inner::default();
-        inner.redelivery_status = 502;
+        let mut inner = Inner {
+            redelivery_status: 502,
+            ..Inner::default()
+        };
         let at = datetime!(2026-01-01 00:00 UTC);
         let id = inner.add_delivery("o/r", 1, Delivery::new("g-1", "issues", None, 503, at));
 

@@ -1,27 +1,42 @@
 //! The captured output of a function process: stdout and stderr lines, in arrival order, in one
 //! buffer that tests read with [`super::LambdaFunction::logs`] and errors quote.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::task::JoinHandle;
 
 /// A cheaply clonable, shared line buffer.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Logs(Arc<Mutex<String>>);
+pub(crate) struct Logs(Arc<Mutex<Buffer>>);
+
+#[derive(Debug, Default)]
+struct Buffer {
+    text: String,
+    /// When set, each new line is also printed to stderr with this prefix (for demos).
+    echo: Option<String>,
+}
 
 impl Logs {
+    fn lock(&self) -> MutexGuard<'_, Buffer> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     pub fn push_line(&self, line: &str) {
-        let mut buf = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        buf.push_str(line);
-        buf.push('\n');
+        let mut buf = self.lock();
+        buf.text.push_str(line);
+        buf.text.push('\n');
+        if let Some(prefix) = &buf.echo {
+            eprintln!("{prefix}{line}");
+        }
     }
 
     pub fn snapshot(&self) -> String {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.lock().text.clone()
+    }
+
+    pub fn set_echo(&self, prefix: Option<String>) {
+        self.lock().echo = prefix;
     }
 
     /// Copies a pipe into the buffer line by line until it closes. Lines need not be UTF-8:
