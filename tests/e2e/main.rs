@@ -4,3 +4,8 @@ mod kit_moto;
 mod kit_fake_github;
 mod emulator_support;
 mod emulator_core;
+mod emulator_rejections;
+mod emulator_faults;
+mod emulator_queries;
+mod emulator_blocks;
+mod emulator_binary;
