@@ -92,7 +92,7 @@ pub enum Filter {
     Or(Vec<Filter>),
 }
 
-/// Public face of [`Target`], so `Filter::Condition` can be matched on.
+/// What a `Filter::Condition` applies to (a property or a timestamp); opaque.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConditionTarget(Target);
 
