@@ -82,7 +82,7 @@ cargo-test:
 sam-build:
 	$(call step,sam build (rust-cargolambda, arm64))
 	@start=$$(date +%s); \
-	sam build --template $(ROOT)/template.yaml --build-dir $(SAM_BUILD_DIR); \
+	sam build --build-in-source --template $(ROOT)/template.yaml --build-dir $(SAM_BUILD_DIR); \
 	for fn in $(SAM_FUNCTIONS); do \
 	  f="$(SAM_BUILD_DIR)/$$fn/bootstrap"; \
 	  [ -x "$$f" ] || { echo "sam build: $$f is missing" >&2; exit 1; }; \
