@@ -9,3 +9,5 @@ mod emulator_faults;
 mod emulator_queries;
 mod emulator_blocks;
 mod emulator_binary;
+mod emulator_replay_shape;
+mod emulator_replay;

@@ -95,7 +95,8 @@ pub fn new_state(config: &EmulatorConfig) -> (SharedState, String) {
         config.seed,
         faults::Faults::new(config.faults.clone(), config.rate_limit),
     );
-    let root = admin::create_root_page(&mut st, "Workspace");
+    // Untitled, like the root page the recorded workspaces shared with their integrations.
+    let root = admin::create_root_page(&mut st, "");
     (Arc::new(Mutex::new(st)), root)
 }
 

@@ -226,6 +226,13 @@ fn envelope(
 /// Any id the block endpoints accept, rendered as a block.
 pub fn render(st: &State, id: &str, version: ApiVersion) -> Option<Value> {
     if let Some(b) = st.blocks.get(id) {
+        let mut content = b.content.clone();
+        // 2025-09-03 answers carry a paragraph `icon` (null unless set).
+        if version.data_sources() && b.kind == "paragraph" {
+            if let Some(c) = content.as_object_mut() {
+                c.entry("icon").or_insert(Value::Null);
+            }
+        }
         return Some(envelope(
             st,
             id,
@@ -233,7 +240,7 @@ pub fn render(st: &State, id: &str, version: ApiVersion) -> Option<Value> {
             (b.created.at, b.edited.at),
             b.in_trash,
             &b.kind,
-            b.content.clone(),
+            content,
             version,
         ));
     }

@@ -113,6 +113,10 @@ fn rich_text_item(item: &Value, path: &str) -> Result<Value, ApiError> {
                 None => "Untitled".to_string(),
             };
             let mut mention = mention;
+            if let Some(Value::Object(d)) = mention.get_mut("date") {
+                d.entry("end").or_insert(Value::Null);
+                d.entry("time_zone").or_insert(Value::Null);
+            }
             let has_type = mention.get("type").is_some();
             if let (Some(m), false) = (mention.as_object_mut(), has_type) {
                 let t = m.keys().next().cloned().unwrap_or_default();
