@@ -2,6 +2,7 @@
 //! and hands its `handle` to the Lambda runtime.
 
 pub mod access;
+pub mod digest;
 pub mod webhook;
 
 pub use access::{AccessError, NotionAccess, NotionSettings};
