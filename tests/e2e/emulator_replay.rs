@@ -105,7 +105,7 @@ fn uuids(s: &str) -> Vec<(usize, usize, String)> {
                         c.is_ascii_hexdigit()
                     }
                 });
-                if ok && !hex(i + len) && !b.get(i + len).is_some_and(|c| *c == b'-') {
+                if ok && !hex(i + len) && b.get(i + len).is_none_or(|c| *c != b'-') {
                     let h = cand.replace('-', "").to_ascii_lowercase();
                     let norm = format!(
                         "{}-{}-{}-{}-{}",

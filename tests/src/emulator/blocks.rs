@@ -10,7 +10,7 @@ use super::errors::{ApiError, ApiResult};
 use super::ids;
 use super::list;
 use super::pages;
-use super::state::{Block, Parent, State};
+use super::state::{Block, Parent, Stamp, State};
 use super::values;
 
 const MAX_DEPTH: usize = 2;
@@ -197,27 +197,27 @@ fn trashed(st: &State, id: &str) -> bool {
         .unwrap_or(true)
 }
 
-fn envelope(
-    st: &State,
-    id: &str,
-    parent: &Parent,
-    created: (time::OffsetDateTime, time::OffsetDateTime),
+/// What every block answer shares, whichever object stands behind it.
+struct Meta<'a> {
+    id: &'a str,
+    parent: &'a Parent,
+    created: Stamp,
+    edited: Stamp,
     in_trash: bool,
-    kind: &str,
-    content: Value,
-    version: ApiVersion,
-) -> Value {
+}
+
+fn envelope(st: &State, m: Meta<'_>, kind: &str, content: Value, version: ApiVersion) -> Value {
     json!({
         "object": "block",
-        "id": id,
-        "parent": pages::parent_json(parent, version),
-        "created_time": clock::timestamp(created.0),
-        "last_edited_time": clock::timestamp(created.1),
+        "id": m.id,
+        "parent": pages::parent_json(m.parent, version),
+        "created_time": clock::timestamp(m.created.at),
+        "last_edited_time": clock::timestamp(m.edited.at),
         "created_by": st.user(),
         "last_edited_by": st.user(),
-        "has_children": has_children(st, id),
-        "archived": in_trash,
-        "in_trash": in_trash,
+        "has_children": has_children(st, m.id),
+        "archived": m.in_trash,
+        "in_trash": m.in_trash,
         "type": kind,
         kind: content,
     })
@@ -233,25 +233,27 @@ pub fn render(st: &State, id: &str, version: ApiVersion) -> Option<Value> {
                 c.entry("icon").or_insert(Value::Null);
             }
         }
-        return Some(envelope(
-            st,
+        let m = Meta {
             id,
-            &b.parent,
-            (b.created.at, b.edited.at),
-            b.in_trash,
-            &b.kind,
-            content,
-            version,
-        ));
+            parent: &b.parent,
+            created: b.created,
+            edited: b.edited,
+            in_trash: b.in_trash,
+        };
+        return Some(envelope(st, m, &b.kind, content, version));
     }
     if let Some(p) = st.pages.get(id) {
         let title = pages::title_text(st, p);
+        let m = Meta {
+            id,
+            parent: &p.parent,
+            created: p.created,
+            edited: p.edited,
+            in_trash: p.in_trash,
+        };
         return Some(envelope(
             st,
-            id,
-            &p.parent,
-            (p.created.at, p.edited.at),
-            p.in_trash,
+            m,
             "child_page",
             json!({"title": title}),
             version,
@@ -259,12 +261,16 @@ pub fn render(st: &State, id: &str, version: ApiVersion) -> Option<Value> {
     }
     let d = st.databases.get(id)?;
     let title = values::plain_text(&d.title);
+    let m = Meta {
+        id,
+        parent: &d.parent,
+        created: d.created,
+        edited: d.edited,
+        in_trash: d.in_trash,
+    };
     Some(envelope(
         st,
-        id,
-        &d.parent,
-        (d.created.at, d.edited.at),
-        d.in_trash,
+        m,
         "child_database",
         json!({"title": title}),
         version,

@@ -100,13 +100,16 @@ pub fn parent_in(
     ))
 }
 
+/// Stored values by property id, and the schema with any new select options.
+type Validated = (Vec<(String, Value)>, Option<Vec<PropSchema>>);
+
 /// Validates property values for a page under `parent`; returns stored values and, for data
 /// source pages, the schema with any new select options (to commit once everything passed).
 fn validate(
     st: &mut State,
     parent: &Parent,
     input: &Map<String, Value>,
-) -> Result<(Vec<(String, Value)>, Option<Vec<PropSchema>>), ApiError> {
+) -> Result<Validated, ApiError> {
     match parent {
         Parent::DataSource { data_source_id, .. } => {
             let mut props = st

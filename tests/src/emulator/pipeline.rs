@@ -26,8 +26,29 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-/// Auth, version, rate limit and faults; `Err` is the answer to send instead of the handler's.
-fn gate(st: &mut Workspace, headers: &HeaderMap, path: &str) -> Result<ApiVersion, Response> {
+/// Why the pipeline answers instead of the handler.
+enum Refusal {
+    Api(ApiError),
+    Fault {
+        status: u16,
+        retry_after: Option<u64>,
+    },
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Api(e) => e.into_response(),
+            Refusal::Fault {
+                status,
+                retry_after,
+            } => fault_response(status, retry_after),
+        }
+    }
+}
+
+/// Auth, version, rate limit and faults.
+fn gate(st: &mut Workspace, headers: &HeaderMap, path: &str) -> Result<ApiVersion, Refusal> {
     let version = if path == OAUTH_TOKEN_PATH {
         ApiVersion::parse(header(headers, NOTION_VERSION)).unwrap_or(ApiVersion::V2022_06_28)
     } else {
@@ -35,15 +56,21 @@ fn gate(st: &mut Workspace, headers: &HeaderMap, path: &str) -> Result<ApiVersio
             .and_then(|h| h.strip_prefix("Bearer "))
             .map(str::trim);
         if !token.is_some_and(|t| st.settings.tokens.contains(t)) {
-            return Err(ApiError::unauthorized().into_response());
+            return Err(Refusal::Api(ApiError::unauthorized()));
         }
-        ApiVersion::parse(header(headers, NOTION_VERSION)).map_err(IntoResponse::into_response)?
+        ApiVersion::parse(header(headers, NOTION_VERSION)).map_err(Refusal::Api)?
     };
     if let Err(retry_after) = st.faults.admit(tokio::time::Instant::now()) {
-        return Err(fault_response(429, Some(retry_after)));
+        return Err(Refusal::Fault {
+            status: 429,
+            retry_after: Some(retry_after),
+        });
     }
     if let Some(status) = st.faults.draw() {
-        return Err(fault_response(status, None));
+        return Err(Refusal::Fault {
+            status,
+            retry_after: None,
+        });
     }
     Ok(version)
 }
@@ -89,7 +116,7 @@ pub async fn pipeline(State(shared): State<SharedState>, request: Request, next:
         tokio::time::sleep(latency).await;
     }
     let response = match (gated, &parsed) {
-        (Err(answer), _) => answer,
+        (Err(refusal), _) => refusal.into_response(),
         (Ok(_), Err(())) => ApiError::invalid_json().into_response(),
         (Ok(version), Ok(body)) => {
             parts.extensions.insert(Ctx {

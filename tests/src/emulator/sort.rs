@@ -137,7 +137,7 @@ fn value(by: &By, page: &Page) -> Option<SortVal> {
 pub fn sort(pages: &mut [&Page], sorts: &Value, ds: &DataSource) -> Result<(), ApiError> {
     let keys = parse(sorts, ds)?;
     if keys.is_empty() {
-        pages.sort_by(|a, b| b.created.seq.cmp(&a.created.seq));
+        pages.sort_by_key(|p| std::cmp::Reverse(p.created.seq));
         return Ok(());
     }
     pages.sort_by(|a, b| {
