@@ -11,3 +11,5 @@ mod emulator_blocks;
 mod emulator_binary;
 mod emulator_replay_shape;
 mod emulator_replay;
+mod webhook_kit;
+mod webhook_fixtures;
