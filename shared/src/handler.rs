@@ -3,7 +3,9 @@
 
 pub mod access;
 pub mod digest;
+pub mod oauth;
 pub mod webhook;
 
 pub use access::{AccessError, NotionAccess, NotionSettings};
 pub use webhook::WebhookApp;
+pub mod scheduled;

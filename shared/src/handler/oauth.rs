@@ -1,0 +1,339 @@
+//! The `notion-oauth` function (a Function URL): connects notion-relay to a Notion workspace as a
+//! public integration. Entry point: [`OAuthApp::from_env`] once, [`OAuthApp::handle`] per request.
+//!
+//! - `GET /start` (or `/`) → 302 to Notion's authorize page with `client_id`, `response_type=code`,
+//!   `owner=user`, `redirect_uri` and a signed, expiring `state` ([`state`]; no storage needed).
+//! - `GET /callback?code&state` → the state is verified (400 missing, garbled or expired; 401
+//!   forged), the code exchanged at `POST /v1/oauth/token` (Basic auth; Notion's refusal of the
+//!   code is a 400, any other failure of Notion a 502), and the access token written into the
+//!   `SECRET_ID` secret as `notion_token` (read, merged, put: the other keys stay), where every
+//!   function picks it up (their cached secret expires within 5 minutes; a 401 refreshes it at
+//!   once). The answer is a small page naming the workspace — never the token. `error=
+//!   access_denied` from Notion is a 400 page saying so; nothing is stored.
+//!
+//! Settings: `NOTION_OAUTH_CLIENT_ID` and `SECRET_ID` (required); the client secret from
+//! `NOTION_OAUTH_CLIENT_SECRET` or else the secret's key `notion_oauth_client_secret`;
+//! `NOTION_OAUTH_REDIRECT_URI` (default `https://<Host>/callback`, the Function URL);
+//! `NOTION_OAUTH_AUTHORIZE_URL`; `NOTION_OAUTH_WORKSPACE_ID` (optional: refuse tokens for any
+//! other workspace, since anyone who can open the URL can otherwise connect *their* workspace).
+//! A missing setting does not stop the function: every request is answered 500 naming it.
+//!
+//! Cost per callback: 1 Notion call, 2 Secrets Manager calls (+1 on a cold container that reads
+//! the client secret from the secret).
+
+pub mod page;
+mod setup;
+pub mod state;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::time::Instant;
+
+use crate::config;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::notion;
+use crate::secrets;
+use page::{escape, html, NotAnObject};
+use setup::{normalize_id, Setup};
+use state::StateError;
+
+pub const NOTION_OAUTH_CLIENT_ID: &str = "NOTION_OAUTH_CLIENT_ID";
+pub const NOTION_OAUTH_CLIENT_SECRET: &str = "NOTION_OAUTH_CLIENT_SECRET";
+pub const NOTION_OAUTH_REDIRECT_URI: &str = "NOTION_OAUTH_REDIRECT_URI";
+pub const NOTION_OAUTH_AUTHORIZE_URL: &str = "NOTION_OAUTH_AUTHORIZE_URL";
+pub const NOTION_OAUTH_WORKSPACE_ID: &str = "NOTION_OAUTH_WORKSPACE_ID";
+pub const DEFAULT_AUTHORIZE_URL: &str = "https://api.notion.com/v1/oauth/authorize";
+/// The secret's key holding the client secret when the environment does not.
+pub const KEY_OAUTH_CLIENT_SECRET: &str = "notion_oauth_client_secret";
+pub const CALLBACK_PATH: &str = "/callback";
+/// A person is waiting in a browser: answer within this whatever Notion does.
+pub const ANSWER_BUDGET: Duration = Duration::from_secs(10);
+const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
+const HTML: &str = "text/html; charset=utf-8";
+
+/// Unix seconds; tests inject a fixed one.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// Why a request was not served; each maps to a status and a page.
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    #[error("notion-oauth is not configured: {0}")]
+    Config(String),
+    #[error("the OAuth client secret is unavailable: {0}")]
+    Secrets(#[source] secrets::Error),
+    #[error("the OAuth client secret is not configured: set {NOTION_OAUTH_CLIENT_SECRET}, or the key {KEY_OAUTH_CLIENT_SECRET} in secret {secret_id}")]
+    NoClientSecret { secret_id: String },
+    #[error("cannot tell the callback URL: set {NOTION_OAUTH_REDIRECT_URI} (the request has no Host header)")]
+    NoRedirect,
+    #[error("{0}; start again")]
+    State(#[from] StateError),
+    #[error("access was denied in Notion, so notion-relay was not connected; nothing was changed")]
+    Denied,
+    #[error("Notion did not authorize: {0}; nothing was changed")]
+    Authorize(String),
+    #[error("the callback has no code; start again")]
+    MissingCode,
+    #[error("Notion refused the authorization code ({}); start again", notion_reason(.0))]
+    CodeRefused(#[source] notion::Error),
+    #[error("the token exchange with Notion failed ({}); nothing was changed", notion_reason(.0))]
+    Exchange(#[source] notion::Error),
+    #[error("the authorized workspace is not the one configured in {NOTION_OAUTH_WORKSPACE_ID}; nothing was changed")]
+    WrongWorkspace,
+    #[error("the token could not be stored in secret {secret_id}: {source}")]
+    Store {
+        secret_id: String,
+        #[source]
+        source: secrets::Error,
+    },
+    #[error("the token could not be stored in secret {secret_id}: {source}")]
+    NotAnObject {
+        secret_id: String,
+        #[source]
+        source: NotAnObject,
+    },
+}
+
+/// Notion's code and message (they name the problem, never a credential).
+fn notion_reason(error: &notion::Error) -> String {
+    match error {
+        notion::Error::Api { code, message, .. } => format!("{code}: {message}"),
+        other => other.to_string(),
+    }
+}
+
+impl OAuthError {
+    pub fn status(&self) -> u16 {
+        match self {
+            OAuthError::State(e) => e.status(),
+            OAuthError::Denied
+            | OAuthError::Authorize(_)
+            | OAuthError::MissingCode
+            | OAuthError::CodeRefused(_) => 400,
+            OAuthError::WrongWorkspace => 403,
+            OAuthError::Exchange(_) => 502,
+            _ => 500,
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            OAuthError::Denied => "Access denied",
+            OAuthError::State(_) | OAuthError::MissingCode => "Sign-in link not valid",
+            OAuthError::Authorize(_) | OAuthError::CodeRefused(_) | OAuthError::WrongWorkspace => {
+                "Not connected"
+            }
+            OAuthError::Exchange(_) => "Notion unavailable",
+            _ => "notion-relay is not set up",
+        }
+    }
+
+    fn response(&self) -> HttpResponse {
+        HttpResponse::with_type(
+            self.status(),
+            HTML,
+            html(self.title(), &escape(&self.to_string())),
+        )
+    }
+}
+
+/// What a request asks for.
+enum Route {
+    Start,
+    Callback,
+    NotFound,
+    MethodNotAllowed,
+}
+
+/// The function's state for a warm container.
+pub struct OAuthApp {
+    /// A configuration error is kept, not fatal: every request gets a 500 page naming it.
+    setup: Result<Setup, String>,
+    clock: Clock,
+}
+
+impl OAuthApp {
+    pub fn from_env() -> Self {
+        Self::from_env_in(&config::process_env)
+    }
+
+    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
+        let setup = Setup::from_env_in(env);
+        if let Err(message) = &setup {
+            tracing::error!(error = %message, "notion-oauth is not configured; every request will get 500");
+        }
+        Self {
+            setup,
+            clock: Arc::new(unix_now),
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Answers one request. `lambda_deadline` is the invocation's deadline, if known.
+    pub async fn handle(
+        &self,
+        request: &HttpRequest,
+        lambda_deadline: Option<Instant>,
+    ) -> HttpResponse {
+        let started = Instant::now();
+        let deadline = answer_deadline(started, lambda_deadline);
+        let route = route(request);
+        let result = match route {
+            Route::Start => self.start(request).await,
+            Route::Callback => self.callback(request, deadline).await,
+            Route::NotFound => Ok(HttpResponse::with_type(
+                404,
+                HTML,
+                html(
+                    "Not found",
+                    "Open <a href=\"/start\">/start</a> to connect notion-relay to Notion.",
+                ),
+            )),
+            Route::MethodNotAllowed => {
+                let mut response = HttpResponse::message(405, "only GET is supported");
+                response
+                    .headers
+                    .insert("allow".to_owned(), "GET".to_owned());
+                Ok(response)
+            }
+        };
+        let mut response = result.unwrap_or_else(|error| {
+            if error.status() >= 500 {
+                tracing::error!(error = %error, "OAuth request failed");
+            } else {
+                tracing::warn!(error = %error, "OAuth request refused");
+            }
+            error.response()
+        });
+        // Neither the redirect (a fresh state) nor a callback page may be cached.
+        response
+            .headers
+            .insert("cache-control".to_owned(), "no-store".to_owned());
+        tracing::info!(
+            path = request.path(),
+            status = response.status_code,
+            duration_ms = started.elapsed().as_millis() as u64,
+            "OAuth request handled"
+        );
+        response
+    }
+
+    fn setup(&self) -> Result<&Setup, OAuthError> {
+        self.setup
+            .as_ref()
+            .map_err(|message| OAuthError::Config(message.clone()))
+    }
+
+    async fn start(&self, request: &HttpRequest) -> Result<HttpResponse, OAuthError> {
+        let setup = self.setup()?;
+        let secret = setup.client_secret().await?;
+        let redirect_uri = setup.redirect_uri(request)?;
+        let state = state::issue(secret, (self.clock)());
+        let mut url = setup.authorize_url.clone();
+        url.query_pairs_mut()
+            .append_pair("client_id", &setup.client_id)
+            .append_pair("response_type", "code")
+            .append_pair("owner", "user")
+            .append_pair("redirect_uri", &redirect_uri)
+            .append_pair("state", &state);
+        Ok(HttpResponse::redirect(url.as_str()))
+    }
+
+    async fn callback(
+        &self,
+        request: &HttpRequest,
+        deadline: Instant,
+    ) -> Result<HttpResponse, OAuthError> {
+        let setup = self.setup()?;
+        if let Some(error) = request.query_param("error") {
+            return Err(match error.as_str() {
+                "access_denied" => OAuthError::Denied,
+                _ => OAuthError::Authorize(match request.query_param("error_description") {
+                    Some(description) => format!("{error}: {description}"),
+                    None => error,
+                }),
+            });
+        }
+        let secret = setup.client_secret().await?;
+        state::verify(
+            secret,
+            request.query_param("state").as_deref(),
+            (self.clock)(),
+        )?;
+        let code = request
+            .query_param("code")
+            .filter(|c| !c.trim().is_empty())
+            .ok_or(OAuthError::MissingCode)?;
+        let redirect_uri = setup.redirect_uri(request)?;
+        let token = setup
+            .notion
+            .with_deadline(deadline)
+            .exchange_oauth_code(&setup.client_id, secret, code.trim(), Some(&redirect_uri))
+            .await
+            .map_err(|error| match error.status() {
+                Some(400) => OAuthError::CodeRefused(error),
+                _ => OAuthError::Exchange(error),
+            })?;
+        tracing::info!(
+            bot_id = token.bot_id.as_deref().unwrap_or_default(),
+            workspace_id = token.workspace_id.as_deref().unwrap_or_default(),
+            "Notion authorized the integration"
+        );
+        if let Some(expected) = &setup.workspace_id {
+            if token.workspace_id.as_deref().map(normalize_id) != Some(normalize_id(expected)) {
+                return Err(OAuthError::WrongWorkspace);
+            }
+        }
+        setup.store(&token).await?;
+        let workspace = token
+            .workspace_name
+            .as_deref()
+            .unwrap_or("your Notion workspace");
+        let body = format!(
+            "notion-relay is now connected to the workspace <strong>{}</strong>. \
+             Share your GitHub issues database with the integration; the functions pick up \
+             the new access within five minutes. You can close this page.",
+            escape(workspace)
+        );
+        Ok(HttpResponse::with_type(
+            200,
+            HTML,
+            html("Connected to Notion", &body),
+        ))
+    }
+}
+
+fn route(request: &HttpRequest) -> Route {
+    let known = match request.path().trim_end_matches('/') {
+        "" | "/start" => Route::Start,
+        CALLBACK_PATH => Route::Callback,
+        _ => return Route::NotFound,
+    };
+    // A bare event without a method (a test console) is treated as GET.
+    match request.method() {
+        "" | "GET" | "get" => known,
+        _ => Route::MethodNotAllowed,
+    }
+}
+
+fn answer_deadline(started: Instant, lambda_deadline: Option<Instant>) -> Instant {
+    let budget = started + ANSWER_BUDGET;
+    match lambda_deadline {
+        Some(deadline) => budget.min(deadline.checked_sub(DEADLINE_MARGIN).unwrap_or(started)),
+        None => budget,
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+#[path = "oauth/tests.rs"]
+mod tests;
