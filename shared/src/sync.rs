@@ -9,3 +9,5 @@ pub mod upsert;
 
 pub use schema::{BoundSchema, Field, SchemaError};
 pub use upsert::{body_blocks, Outcome, SyncResult, Syncer};
+pub mod reconcile;
+pub use reconcile::{Counts, ReconcileError, Reconciler, RepoReport, RepoStatus};

@@ -121,16 +121,7 @@ impl Syncer<'_> {
     }
 
     async fn create(&self, item: &WorkItem) -> Result<SyncResult, notion::Error> {
-        let properties = desired_properties(item, self.schema);
-        let children = body_blocks(item.body.as_deref());
-        let created = self
-            .notion
-            .create_page(
-                &Parent::Database(self.database.clone()),
-                &properties,
-                &children,
-            )
-            .await?;
+        let created = self.create_unchecked(item).await?;
         let pages = self.find(&item.repository, item.number).await?;
         match self.keep_oldest(pages).await? {
             Some(keep) if keep.id != created.id => self.update(item, &keep).await,
@@ -139,6 +130,21 @@ impl Syncer<'_> {
                 page_id: Some(created.id),
             }),
         }
+    }
+
+    /// Creates the page for `item` without the race check that [`Syncer::upsert`] does. For
+    /// callers that create many pages and check them in bulk afterwards (one key query for many
+    /// keys, then [`Syncer::upsert_among`] for every key that came back with two pages).
+    pub async fn create_unchecked(&self, item: &WorkItem) -> Result<Page, notion::Error> {
+        let properties = desired_properties(item, self.schema);
+        let children = body_blocks(item.body.as_deref());
+        self.notion
+            .create_page(
+                &Parent::Database(self.database.clone()),
+                &properties,
+                &children,
+            )
+            .await
     }
 
     /// Keeps the oldest page and archives the rest; deterministic, so racing instances agree.

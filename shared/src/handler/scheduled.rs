@@ -1,0 +1,281 @@
+//! The `scheduled-sync` function: on an EventBridge schedule, redeliver failed webhook
+//! deliveries, then reconcile every repository in `REPOSITORIES` (see
+//! [`crate::sync::reconcile`]), so Notion converges on GitHub even when webhooks fail.
+//!
+//! Entry point: [`ScheduledApp::from_env`] once per container (a missing `NOTION_DATABASE_ID`
+//! or `REPOSITORIES` is an init error naming it), then [`ScheduledApp::handle`] per invocation.
+//!
+//! - **Redelivery** runs first (a few GitHub calls; it must not starve behind a long backfill)
+//!   when `GITHUB_HOOK_ID` is set. A repository webhook belongs to one repository: the one in
+//!   `GITHUB_HOOK_REPOSITORY`, else the first of `REPOSITORIES`. `REDELIVERY_LIMIT` caps the
+//!   requests per run (default 25). See [`redelivery`].
+//! - **Time**: no work starts in the last 10 s (10% of a short invocation), and every call ends
+//!   0.5 s before the deadline ([`budget`]). Repositories share the time left in turn; one that
+//!   ran out of its share gets what the others left in a second pass.
+//! - **Failures**: a repository whose Notion or GitHub calls fail is logged and reported; the
+//!   others still run. The invocation fails (so EventBridge retries, then the dead-letter queue)
+//!   only when every repository failed, or Notion cannot be reached at all. A Notion 401 reads
+//!   the secret again once, in case the token was rotated.
+
+pub mod budget;
+pub mod redelivery;
+pub mod report;
+pub mod settings;
+
+use time::OffsetDateTime;
+use tokio::sync::OnceCell;
+use tokio::time::Instant;
+
+use self::budget::Budget;
+use self::report::{log_repository, RunReport};
+pub use self::settings::{HookTarget, ScheduledSettings};
+use super::access::{AccessError, NotionAccess};
+use crate::config::{self, ConfigError};
+use crate::github::{GitHubClient, RestError};
+use crate::notion::NotionClient;
+use crate::secrets::{self, SecretsProvider};
+use crate::sync::{BoundSchema, Reconciler, RepoReport, Syncer};
+
+/// GitHub requires a User-Agent; this one names us.
+pub const USER_AGENT: &str = concat!(
+    "notion-relay/",
+    env!("CARGO_PKG_VERSION"),
+    " (scheduled-sync)"
+);
+/// A repository that ran out of its share may continue once with the time others left.
+const PASSES: usize = 2;
+
+/// Why the function cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum InitError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("secrets are not configured: {0}")]
+    Secrets(#[from] secrets::Error),
+}
+
+/// Why an invocation failed as a whole.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("scheduled-sync cannot reach Notion: {0}")]
+    Notion(#[source] AccessError),
+    #[error("scheduled-sync cannot build its GitHub client: {0}")]
+    GitHub(#[source] RestError),
+    #[error("every repository failed: {0}")]
+    AllFailed(String),
+}
+
+/// The function's state for a warm container.
+pub struct ScheduledApp {
+    settings: ScheduledSettings,
+    access: NotionAccess,
+    github: OnceCell<GitHubClient>,
+}
+
+impl ScheduledApp {
+    pub fn from_env() -> Result<Self, InitError> {
+        Self::from_env_in(&config::process_env)
+    }
+
+    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, InitError> {
+        let settings = ScheduledSettings::from_env_in(env)?;
+        let secrets = SecretsProvider::from_env_in(env)?;
+        let access = NotionAccess::new(settings.notion.clone(), secrets);
+        Ok(Self {
+            settings,
+            access,
+            github: OnceCell::new(),
+        })
+    }
+
+    pub fn settings(&self) -> &ScheduledSettings {
+        &self.settings
+    }
+
+    /// One scheduled run. `lambda_deadline` is the invocation's deadline, if known.
+    pub async fn handle(&self, lambda_deadline: Option<Instant>) -> Result<RunReport, RunError> {
+        let started = Instant::now();
+        let budget = Budget::new(started, lambda_deadline);
+        let result = self.run(&budget, started).await;
+        match &result {
+            Ok(report) => report.log(),
+            Err(error) => tracing::error!(error = %error, "scheduled sync failed"),
+        }
+        match result {
+            Ok(report) if report.all_failed() => Err(RunError::AllFailed(report.failures())),
+            other => other,
+        }
+    }
+
+    async fn run(&self, budget: &Budget, started: Instant) -> Result<RunReport, RunError> {
+        let notion = self
+            .access
+            .client()
+            .await
+            .map_err(RunError::Notion)?
+            .with_deadline(budget.calls_end);
+        let github = self.github().await?.clone().with_deadline(budget.calls_end);
+        let github_before = github.call_count();
+        let redelivery = match &self.settings.hook {
+            Some(target) => Some(
+                redelivery::redeliver_failed(
+                    &github,
+                    target,
+                    self.settings.redelivery_limit,
+                    OffsetDateTime::now_utc(),
+                    budget.stop_at,
+                )
+                .await,
+            ),
+            None => None,
+        };
+        let mut refreshed = false;
+        let schema = self.schema(&notion, &mut refreshed).await?;
+        let reconciler = Reconciler {
+            syncer: Syncer {
+                notion: &notion,
+                database: &self.settings.notion.database,
+                schema,
+            },
+            github: &github,
+        };
+        let repositories = self
+            .reconcile_all(&reconciler, budget, &mut refreshed)
+            .await;
+        Ok(RunReport::new(
+            repositories,
+            redelivery,
+            notion.calls(),
+            github.call_count() - github_before,
+            started.elapsed(),
+        ))
+    }
+
+    /// The container's GitHub client, built on first use with the token from the secrets.
+    async fn github(&self) -> Result<&GitHubClient, RunError> {
+        self.github
+            .get_or_try_init(|| async {
+                let token = self
+                    .access
+                    .secrets
+                    .github_token()
+                    .await
+                    .map_err(|e| RunError::Notion(AccessError::Secrets(e)))?;
+                if token.is_none() {
+                    tracing::warn!("no github_token in the secret (or GITHUB_TOKEN): calling GitHub anonymously, 60 requests an hour, and redelivery will be refused");
+                }
+                GitHubClient::new(&self.settings.github_api_url, token, USER_AGENT)
+                    .map_err(RunError::GitHub)
+            })
+            .await
+    }
+
+    /// The bound schema, reading the secret again once if Notion refuses the token.
+    async fn schema(
+        &self,
+        notion: &NotionClient,
+        refreshed: &mut bool,
+    ) -> Result<&BoundSchema, RunError> {
+        loop {
+            let error = match self.access.schema(notion).await {
+                Ok(schema) => return Ok(schema),
+                Err(error) => error,
+            };
+            let unauthorized =
+                matches!(&error, AccessError::Notion { source, .. } if source.is_unauthorized());
+            if unauthorized && !*refreshed {
+                *refreshed = true;
+                if self.access.refresh_token().await {
+                    continue;
+                }
+            }
+            return Err(RunError::Notion(error));
+        }
+    }
+
+    /// Every repository in turn, each with its share of the time; then, while time is left,
+    /// those that ran out of it again.
+    async fn reconcile_all(
+        &self,
+        reconciler: &Reconciler<'_>,
+        budget: &Budget,
+        refreshed: &mut bool,
+    ) -> Vec<RepoReport> {
+        let repositories = &self.settings.repositories;
+        let mut reports: Vec<Option<RepoReport>> = repositories.iter().map(|_| None).collect();
+        let mut pending: Vec<usize> = (0..repositories.len()).collect();
+        for _ in 0..PASSES {
+            let mut again = Vec::new();
+            for (turn, &index) in pending.iter().enumerate() {
+                let repository = &repositories[index];
+                let now = Instant::now();
+                if now >= budget.stop_at {
+                    break;
+                }
+                let share = budget.slice(now, pending.len() - turn);
+                let mut report = reconciler.reconcile(repository, Some(share)).await;
+                let unauthorized = report
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.is_notion_unauthorized());
+                if unauthorized && !*refreshed {
+                    *refreshed = true;
+                    if self.access.refresh_token().await {
+                        report = reconciler.reconcile(repository, Some(share)).await;
+                    }
+                }
+                log_repository(&report);
+                if report.stop_reason == Some("deadline") {
+                    again.push(index);
+                }
+                match &mut reports[index] {
+                    Some(held) => held.absorb(report),
+                    slot => *slot = Some(report),
+                }
+            }
+            pending = again;
+            if pending.is_empty() || Instant::now() >= budget.stop_at {
+                break;
+            }
+        }
+        reports
+            .into_iter()
+            .zip(repositories)
+            .map(|(report, repository)| {
+                report.unwrap_or_else(|| RepoReport::not_started(repository))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::map_env;
+
+    #[test]
+    fn a_missing_repository_list_is_an_init_error_naming_it() {
+        let env = map_env(&[("NOTION_DATABASE_ID", "db"), ("NOTION_TOKEN", "t")]);
+        let err = ScheduledApp::from_env_in(&env).err().expect("init fails");
+        assert!(err.to_string().contains("REPOSITORIES"), "{err}");
+    }
+
+    #[test]
+    fn a_configured_app_keeps_its_repositories_and_hook() {
+        let env = map_env(&[
+            ("NOTION_DATABASE_ID", "db"),
+            ("NOTION_TOKEN", "t"),
+            ("REPOSITORIES", "o/a o/b"),
+            ("GITHUB_HOOK_ID", "7"),
+        ]);
+        let app = ScheduledApp::from_env_in(&env).expect("configured");
+        assert_eq!(app.settings().repositories, ["o/a", "o/b"]);
+        assert_eq!(app.settings().hook.as_ref().map(|h| h.hook_id), Some(7));
+    }
+
+    #[test]
+    fn the_user_agent_names_the_product_and_function() {
+        assert!(USER_AGENT.starts_with("notion-relay/"));
+        assert!(USER_AGENT.ends_with("(scheduled-sync)"));
+    }
+}
