@@ -18,3 +18,5 @@ mod webhook_delivery;
 mod webhook_faults;
 mod webhook_refusals;
 mod webhook_events;
+mod digest_run;
+mod oauth_flow;

@@ -1,7 +1,7 @@
 //! `weekly-digest`: on an EventBridge schedule, writes one Notion page summarising what closed
 //! in the last week and what is still open. All logic lives in `notion_relay::handler::digest`.
 
-use lambda_runtime::{service_fn, Error, LambdaEvent};
+use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use notion_relay::handler::digest::{DigestApp, DigestReport};
 use notion_relay::telemetry;
 
@@ -14,11 +14,15 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }
 
-/// The scheduled event's content is not used: every run covers the days before "now".
+/// The scheduled event's content is not used: every run covers the days before "now". A failure
+/// is reported with its kind as `errorType` (a setting to fix, or Notion to wait for).
 async fn handle(
     app: &DigestApp,
     event: LambdaEvent<serde_json::Value>,
-) -> Result<DigestReport, Error> {
+) -> Result<DigestReport, Diagnostic> {
     let deadline = telemetry::deadline_from_epoch_ms(event.context.deadline);
-    Ok(app.handle(deadline).await?)
+    app.handle(deadline).await.map_err(|error| Diagnostic {
+        error_type: error.kind().to_owned(),
+        error_message: error.to_string(),
+    })
 }

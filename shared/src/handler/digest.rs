@@ -78,6 +78,21 @@ pub enum DigestError {
 }
 
 impl DigestError {
+    /// A short name for the kind of failure (Lambda's `errorType`): whether to fix a setting or
+    /// wait for Notion.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            DigestError::Config(_) => "ConfigError",
+            DigestError::Secrets(_) => "SecretsError",
+            DigestError::Unbound { .. } | DigestError::Access(AccessError::Schema(_)) => {
+                "DatabaseSchemaError"
+            }
+            DigestError::Access(e) if e.is_transient() => "NotionUnavailable",
+            DigestError::Notion { source, .. } if source.is_retryable() => "NotionUnavailable",
+            DigestError::Access(_) | DigestError::Notion { .. } => "NotionError",
+        }
+    }
+
     fn is_unauthorized(&self) -> bool {
         match self {
             DigestError::Notion { source, .. }

@@ -180,6 +180,7 @@ async fn a_database_without_updated_is_an_error_naming_the_property_and_variable
         message.contains("\"Updated\"") && message.contains("PROPERTY_UPDATED"),
         "{message}"
     );
+    assert_eq!(err.kind(), "DatabaseSchemaError");
     assert_eq!(server.requests().len(), 1);
 }
 
@@ -198,6 +199,7 @@ async fn a_missing_parent_page_says_to_share_it() {
     .await;
     let err = app(&server, &[]).run(NOW, None).await.unwrap_err();
     assert!(err.to_string().contains("NOTION_DIGEST_PARENT_ID"), "{err}");
+    assert_eq!(err.kind(), "NotionError");
     assert!(!server
         .requests()
         .iter()
