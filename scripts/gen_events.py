@@ -55,6 +55,7 @@ UUID_NAMESPACE = uuid.UUID("6f1c6c1e-3b7a-4c55-9a3e-2b1d0c9e7a10")  # notion-rel
 # Placeholders for `sam local invoke --env-vars events/env.json` (keys are logical ids).
 LOCAL_NOTION = "http://127.0.0.1:8787"
 LOCAL_GITHUB = "http://127.0.0.1:8788"
+LOCAL_MOTO = "http://127.0.0.1:5000"
 PLACEHOLDER_DATABASE_ID = "0123456789abcdef0123456789abcdef"
 
 # The EventBridge "Scheduled Event", as `sam local generate-event cloudwatch scheduled-event` prints it.
@@ -230,7 +231,18 @@ def env_vars() -> dict:
         "GitHubWebhookFunction": dict(common),
         "ScheduledSyncFunction": {**common, **github, "GITHUB_HOOK_ID": HOOK_ID},
         "WeeklyDigestFunction": {**common, **github, "NOTION_DIGEST_PARENT_ID": "0123456789abcdef0123456789abcdee"},
-        "NotionOAuthFunction": {**common, "NOTION_OAUTH_CLIENT_ID": "dev-oauth-client-id"},
+        # notion-oauth writes the token into a secret: point it at a local moto_server
+        # (`.venv/bin/moto_server -p 5000`, then create the secret `notion-relay-dev` there).
+        "NotionOAuthFunction": {
+            **common,
+            "SECRET_ID": "notion-relay-dev",
+            "AWS_ENDPOINT_URL": LOCAL_MOTO,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_REGION": REGION,
+            "NOTION_OAUTH_CLIENT_ID": "dev-oauth-client-id",
+            "NOTION_OAUTH_CLIENT_SECRET": "dev-oauth-client-secret",
+        },
     }
 
 
