@@ -1,0 +1,35 @@
+//! A run cut short by its deadline stops cleanly, and the next run resumes from the watermark:
+//! nothing lost, nothing created twice. The client's pacing (3 requests/s, as Notion allows)
+//! makes 40 creates take over 13 s, so a 6 s invocation cannot finish them.
+
+use std::time::Duration;
+
+use super::scheduled_support::{assert_page_matches, run, two_days_ago, Rig, LONG, REPO};
+
+#[tokio::test]
+async fn a_run_stopped_by_its_deadline_is_resumed_by_the_next_without_loss_or_duplicates() {
+    let rig = Rig::start().await;
+    rig.github.generate(REPO, 40, two_days_ago());
+    let function = rig.function(REPO, &[]).await;
+
+    let first = run(&function, Duration::from_secs(6)).await;
+
+    assert_eq!(first["stopped_for_deadline"], true, "{first}");
+    assert_eq!(first["repositories"][0]["stop_reason"], "deadline");
+    let created_first = first["created"].as_u64().expect("created");
+    assert!(created_first > 0 && created_first < 40, "{first}");
+    assert_eq!(rig.live_by_number().len() as u64, created_first);
+
+    let second = run(&function, LONG).await;
+
+    assert_eq!(second["stopped_for_deadline"], false, "{second}");
+    assert_eq!(second["created"].as_u64(), Some(40 - created_first));
+    // The last item the first run wrote is listed again (the watermark's minute), unchanged.
+    assert_eq!(second["unchanged"], 1);
+    let rows = rig.live_by_number();
+    assert_eq!(rows.len(), 40);
+    assert_eq!(rig.pages().len(), 40, "no page was created twice");
+    for issue in rig.github.issues(REPO) {
+        assert_page_matches(&rows[&issue.number], &issue, REPO);
+    }
+}

@@ -1,0 +1,108 @@
+//! Failed webhook deliveries are redelivered once per guid; successful ones, ones already
+//! redelivered and ones past GitHub's 3-day window never; at most `REDELIVERY_LIMIT` per run.
+
+use relay_tests::fake_github::Delivery;
+use time::{Duration, OffsetDateTime};
+
+use super::scheduled_support::{run, Rig, LONG, REPO};
+
+const HOOK: u64 = 4242;
+
+fn at(ago: Duration, guid: &str, status: u16, redelivery: bool) -> Delivery {
+    Delivery {
+        redelivery,
+        ..Delivery::new(
+            guid,
+            "issues",
+            Some("edited"),
+            status,
+            OffsetDateTime::now_utc() - ago,
+        )
+    }
+}
+
+fn redelivered_guids(rig: &Rig) -> Vec<String> {
+    rig.github
+        .redeliveries()
+        .into_iter()
+        .map(|r| r.guid)
+        .collect()
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_redelivered_once_and_successful_ones_never() {
+    let rig = Rig::start().await;
+    let add = |d| rig.github.add_delivery(REPO, HOOK, d);
+    add(at(Duration::days(4), "g-too-old", 503, false));
+    add(at(Duration::hours(2), "g-retried", 502, false));
+    add(at(Duration::minutes(90), "g-retried", 500, true));
+    add(at(Duration::minutes(80), "g-healed", 503, false));
+    add(at(Duration::minutes(70), "g-healed", 200, true));
+    let failed = add(at(Duration::hours(1), "g-failed", 503, false));
+    add(at(Duration::minutes(50), "g-ok", 200, false));
+    let timed_out = add(at(Duration::minutes(30), "g-timeout", 0, false));
+    let function = rig.function(REPO, &[("GITHUB_HOOK_ID", "4242")]).await;
+
+    let first = run(&function, LONG).await;
+
+    assert_eq!(first["redelivered"], 2, "{first}");
+    assert_eq!(redelivered_guids(&rig), ["g-failed", "g-timeout"]);
+    let ids: Vec<u64> = rig
+        .github
+        .redeliveries()
+        .iter()
+        .map(|r| r.delivery_id)
+        .collect();
+    assert_eq!(ids, [failed, timed_out]);
+    assert_eq!(first["redelivery"]["failed"], 2);
+    assert_eq!(first["redelivery"]["left_for_next_run"], 0);
+
+    let second = run(&function, LONG).await;
+
+    assert_eq!(second["redelivered"], 0, "{second}");
+    assert_eq!(rig.github.redeliveries().len(), 2);
+    let posts = rig
+        .github
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 2);
+    assert!(function.logs().contains("requested redelivery"));
+}
+
+#[tokio::test]
+async fn redeliveries_are_capped_per_run_oldest_first_on_the_named_hook_repository() {
+    let rig = Rig::start().await;
+    let hooks_repo = "octo-org/hooks";
+    for i in 0..6 {
+        let ago = Duration::minutes(60 - i);
+        rig.github
+            .add_delivery(hooks_repo, HOOK, at(ago, &format!("g-{i}"), 503, false));
+    }
+    rig.github
+        .generate(REPO, 1, OffsetDateTime::now_utc() - Duration::days(1));
+    let env = [
+        ("GITHUB_HOOK_ID", "4242"),
+        ("GITHUB_HOOK_REPOSITORY", hooks_repo),
+        ("REDELIVERY_LIMIT", "4"),
+    ];
+    let function = rig.function(REPO, &env).await;
+
+    let first = run(&function, LONG).await;
+    assert_eq!(first["redelivered"], 4);
+    assert_eq!(first["redelivery"]["left_for_next_run"], 2);
+    assert_eq!(redelivered_guids(&rig), ["g-0", "g-1", "g-2", "g-3"]);
+
+    let second = run(&function, LONG).await;
+    assert_eq!(second["redelivered"], 2);
+    assert_eq!(redelivered_guids(&rig)[4..], ["g-4", "g-5"]);
+
+    let third = run(&function, LONG).await;
+    assert_eq!(third["redelivered"], 0);
+    assert!(rig
+        .github
+        .redeliveries()
+        .iter()
+        .all(|r| r.repo == hooks_repo && r.hook_id == HOOK));
+}
