@@ -20,6 +20,7 @@ mod webhook_refusals;
 mod webhook_events;
 mod digest_run;
 mod oauth_flow;
+mod webhook_config;
 mod scheduled_support;
 mod scheduled_backfill;
 mod scheduled_changes;

@@ -259,7 +259,10 @@ pub fn delivery_calls(records: &[RequestRecord]) -> Vec<&RequestRecord> {
 }
 
 pub fn is_schema_read(r: &RequestRecord) -> bool {
-    r.method == "GET" && r.path.starts_with("/v1/databases/") && !r.path.ends_with("/query")
+    // 2022-06-28 reads the database; 2025-09-03 also reads its data source.
+    r.method == "GET"
+        && (r.path.starts_with("/v1/databases/") || r.path.starts_with("/v1/data_sources/"))
+        && !r.path.ends_with("/query")
 }
 
 /// Page writes: creates and updates (archives included).
