@@ -223,3 +223,30 @@ async fn two_concurrent_opened_deliveries_of_one_issue_in_two_containers_converg
     assert_no_secrets(&first.logs());
     assert_no_secrets(&second.logs());
 }
+
+/// GitHub delivers out of order and `scheduled-sync` redelivers failed deliveries, so an older
+/// `edited` can arrive after `deleted`. Notion's query never returns archived pages, so the
+/// sync finds nothing and creates the deleted issue's page again — for good, since no later
+/// event will come for a deleted issue.
+#[tokio::test]
+#[ignore = "known gap (reported): a stale delivery after `deleted` re-creates the archived page"]
+async fn a_stale_delivery_after_a_delete_does_not_bring_the_page_back() {
+    let stack = Stack::start().await;
+    let db = stack.database();
+    let function = stack.function(&db).await;
+    let opened = issue_payload("opened", 401, "2026-03-02T10:00:00Z");
+    send(&stack, &function, &Delivery::json("issues", &opened)).await;
+    let deleted = issue_payload("deleted", 401, "2026-03-02T10:10:00Z");
+    let (archived, _) = send(&stack, &function, &Delivery::json("issues", &deleted)).await;
+    assert_eq!(outcome(&archived), "archived");
+
+    let late_edit = issue_payload("edited", 401, "2026-03-02T10:05:00Z");
+    let (late, _) = send(&stack, &function, &Delivery::json("issues", &late_edit)).await;
+
+    let live = stack.live_pages_for(&db, REPO, 401);
+    assert!(
+        live.is_empty(),
+        "the deleted issue came back ({}): {live:#?}",
+        late.body
+    );
+}

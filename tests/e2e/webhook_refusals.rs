@@ -253,3 +253,53 @@ async fn a_2500_character_title_and_150_labels_are_accepted_by_the_emulator() {
     );
     assert_no_secrets(&function.logs());
 }
+
+#[tokio::test]
+async fn an_issue_body_past_notions_block_limits_still_creates_the_page_with_its_content() {
+    let stack = Stack::start().await;
+    let db = stack.database();
+    let function = stack.function(&db).await;
+    let mut payload = opened(31);
+    // Five levels of nesting, a 4,500-character code block, a table, an image, HTML, and
+    // 150 paragraphs: over Notion's 2 levels per request, 2,000 characters per text item and
+    // 100 blocks per request.
+    let mut body = String::from("# Crash on start\n\n");
+    for depth in 0..5 {
+        body.push_str(&format!("{}- level {depth} 🦀\n", "  ".repeat(depth)));
+    }
+    body.push_str(&format!(
+        "\n```rust\n{}\n```\n\n",
+        "let x = 1; // é\n".repeat(280)
+    ));
+    body.push_str("| a | b |\n|---|---|\n| 1 | 2 |\n\n![logo](https://example.com/logo.png)\n\n<details>html</details>\n\n");
+    for i in 0..150 {
+        body.push_str(&format!(
+            "Paragraph {i} with **bold** and [a link](https://example.com/{i}).\n\n"
+        ));
+    }
+    payload["issue"]["body"] = body.into();
+
+    let created = deliver(&function, &Delivery::json("issues", &payload)).await;
+
+    assert_eq!(created.status, 200, "{}\n{}", created.body, function.logs());
+    assert_eq!(outcome(&created), "created");
+    let page = stack.page_for(&db, REPO, 31);
+    assert_page(&page, &expected("issues", &payload), "long body");
+    let client =
+        crate::emulator_support::Client::new(&stack.emulator, crate::emulator_support::V2022);
+    let id = page["id"].as_str().expect("id");
+    let children = client
+        .get(&format!("/v1/blocks/{id}/children?page_size=100"))
+        .await;
+    assert_eq!(children.status, 200, "{}", children.body);
+    let blocks = children.body["results"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    assert!(
+        blocks > 10,
+        "the description is on the page: {} blocks",
+        blocks
+    );
+    assert_no_secrets(&function.logs());
+}
