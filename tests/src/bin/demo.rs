@@ -166,6 +166,8 @@ async fn run() -> Result<bool, BoxError> {
     if let Target::Emulator(emulator) = &target {
         let total = emulator.request_count();
         println!("\nNotion requests in all: {total} (emulator request log; the demo's read-back included)");
+    } else {
+        println!("\n(Notion calls as the function counts them; the first includes the container's schema read)");
     }
     let bad: Vec<&Delivered> = delivered
         .iter()
@@ -232,7 +234,7 @@ async fn deliver(
                 .count();
             (Some(new.len() - schema), schema)
         }
-        Target::RealNotion => (logged_calls(&function.logs()[before_log..]), 0),
+        Target::RealNotion => (logged_calls(function, before_log).await, 0),
     };
     let json = response.json().unwrap_or(Value::Null);
     let outcome = json["outcome"]
@@ -264,15 +266,22 @@ async fn deliver(
     })
 }
 
-/// `notion_calls` of the function's "delivery handled" line (JSON logs). It includes the
-/// once-per-container schema read, which the function does not log separately.
-fn logged_calls(new_logs: &str) -> Option<usize> {
-    new_logs
-        .lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .find(|l| l["message"] == "delivery handled")
-        .and_then(|l| l["notion_calls"].as_u64())
-        .map(|n| n as usize)
+/// `notion_calls` of the function's "delivery handled" line (JSON logs) printed after byte
+/// `from` of its output. It includes the once-per-container schema read. The line is written
+/// before the answer, but the harness reads the pipe asynchronously: wait for it a little.
+async fn logged_calls(function: &LambdaFunction, from: usize) -> Option<usize> {
+    for _ in 0..100 {
+        let found = function.logs()[from..]
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|l| l["message"] == "delivery handled")
+            .and_then(|l| l["notion_calls"].as_u64());
+        if let Some(n) = found {
+            return Some(n as usize);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    None
 }
 
 fn calls_text(d: &Delivered) -> String {
