@@ -58,7 +58,7 @@ impl WebhookApp {
         let deadline = answer_deadline(started, lambda_deadline);
         let mut summary = Summary::new(request);
         let response = self.respond(request, deadline, &mut summary).await;
-        summary.log(response.status_code, started.elapsed());
+        summary.log(&response, started.elapsed());
         response
     }
 
@@ -95,7 +95,6 @@ impl WebhookApp {
             Ok(name) => name,
             Err(error) => return rejection(error),
         };
-        summary.event = event_name.to_owned();
         let action =
             webhook::payload_json(&body, request.header("content-type")).and_then(|json| {
                 summary.action = action_of(&json);
@@ -248,11 +247,9 @@ struct Summary {
 impl Summary {
     fn new(request: &HttpRequest) -> Self {
         Self {
-            delivery: request
-                .header("x-github-delivery")
-                .unwrap_or_default()
-                .to_owned(),
-            event: String::new(),
+            delivery: loggable(request.header("x-github-delivery")),
+            // Logged even when the signature fails, so refusals can be told apart.
+            event: loggable(request.header("x-github-event")),
             action: String::new(),
             repository: String::new(),
             number: None,
@@ -266,7 +263,18 @@ impl Summary {
         self.number = Some(number);
     }
 
-    fn log(&self, status: u16, elapsed: Duration) {
+    fn log(&self, response: &HttpResponse, elapsed: Duration) {
+        let status = response.status_code;
+        // The answer's message says why a delivery was refused or failed; it never holds a secret.
+        let reason = (status >= 300)
+            .then(|| serde_json::from_str::<serde_json::Value>(&response.body).ok())
+            .flatten()
+            .and_then(|body| {
+                body.get("message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
         tracing::info!(
             delivery = %self.delivery,
             event = %self.event,
@@ -277,7 +285,13 @@ impl Summary {
             status,
             notion_calls = self.notion_calls,
             duration_ms = elapsed.as_millis() as u64,
+            reason = %reason,
             "delivery handled"
         );
     }
+}
+
+/// A header value as a log field: unverified input, so cut short.
+fn loggable(value: Option<&str>) -> String {
+    value.unwrap_or_default().chars().take(80).collect()
 }
