@@ -102,6 +102,7 @@ build: bootstrap-arm64
 bench: bootstrap release-bins
 	$(call step,bench)
 	cargo run --release -p relay-tests --bin bench
+	cargo run --release -p relay-tests --bin bench_sync
 
 demo: bootstrap release-bins
 	$(call step,demo)
