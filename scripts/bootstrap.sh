@@ -52,10 +52,20 @@ fi
 start=$(date +%s)
 if [ ! -x "$venv/bin/python" ]; then
     say "creating $venv"
-    "$python" -m venv "$venv"
+    # Debian's python3 without python3-venv has no ensurepip: make the venv without pip and
+    # drive it with the outer pip (`pip --python`, pip >= 22.3) instead.
+    if ! "$python" -m venv "$venv" 2>/dev/null; then
+        rm -rf "$venv"
+        "$python" -m venv --without-pip "$venv"
+    fi
+fi
+if "$venv/bin/python" -m pip --version >/dev/null 2>&1; then
+    pip=("$venv/bin/python" -m pip)
+else
+    pip=("$python" -m pip --python "$venv/bin/python")
 fi
 say "installing $(grep -cv '^\s*\(#\|$\)' "$req") packages from scripts/requirements.txt (takes a minute or two)"
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -r "$req"
+"${pip[@]}" install --quiet --disable-pip-version-check --no-input -r "$req"
 
 # Fail here, not in the middle of a build, if a wheel did not ship what we rely on.
 for tool in cargo-lambda moto_server sam; do
