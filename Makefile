@@ -45,10 +45,17 @@ bootstrap-arm64:
 	@scripts/bootstrap.sh --arm64
 
 # ---- CI -----------------------------------------------------------------------------------------
+TEST_STEPS := fmt-check clippy events-check sam-validate release-bins cargo-test sam-build
+
+# Each step is its own make run so a failure stops here with its exit code; timings at the end.
 test: bootstrap-arm64
-	@start=$$(date +%s); \
-	$(MAKE) fmt-check clippy events-check sam-validate release-bins cargo-test sam-build; \
-	printf '\n==> make test passed in %ss\n' "$$(($$(date +%s) - start))"
+	@start=$$(date +%s); times=""; \
+	for step in $(TEST_STEPS); do \
+	  s=$$(date +%s); \
+	  $(MAKE) $$step; \
+	  times+="$$(printf '    %-13s %5ss' "$$step" "$$(($$(date +%s) - s))")"$$'\n'; \
+	done; \
+	printf '\n==> make test passed in %ss\n%s' "$$(($$(date +%s) - start))" "$$times"
 
 lint: bootstrap fmt-check clippy
 
