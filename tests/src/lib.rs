@@ -6,3 +6,4 @@ pub mod emulator;
 pub mod fake_github;
 pub mod lambda;
 pub mod moto;
+pub mod report;

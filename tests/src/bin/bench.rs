@@ -166,7 +166,7 @@ async fn main() -> Result<(), BoxError> {
             ]
         })
         .collect();
-    table(
+    relay_tests::report::print_table(
         &["delivery", "outcome", "Notion calls", "seed's approach"],
         &rows,
     );
@@ -213,7 +213,7 @@ async fn main() -> Result<(), BoxError> {
         ),
     ];
     let rows: Vec<Vec<String>> = measures.into_iter().map(|(k, v)| vec![k, v]).collect();
-    table(&["measure", "value"], &rows);
+    relay_tests::report::print_table(&["measure", "value"], &rows);
     println!("\n({RSS_DELIVERIES} deliveries for the RSS run took {rss_wall:.1?}: the client paces itself at Notion's 3 req/s)");
 
     let report = json!({
@@ -243,36 +243,6 @@ async fn main() -> Result<(), BoxError> {
     )?;
     println!("wrote {}", dir.join("webhook.json").display());
     Ok(())
-}
-
-/// A plain-text table with `|` separators.
-fn table(headers: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-            .collect();
-        println!("| {} |", padded.join(" | "));
-    };
-    line(headers.iter().map(|h| h.to_string()).collect());
-    println!(
-        "|{}|",
-        widths
-            .iter()
-            .map(|w| "-".repeat(w + 2))
-            .collect::<Vec<_>>()
-            .join("|")
-    );
-    for row in rows {
-        line(row.clone());
-    }
 }
 
 fn ms(d: Duration) -> f64 {

@@ -307,7 +307,7 @@ fn print_deliveries(delivered: &[Delivered]) {
         })
         .collect();
     println!();
-    table(
+    relay_tests::report::print_table(
         &[
             "event file",
             "event",
@@ -432,7 +432,7 @@ fn print_rows(rows: &[(Option<Page>, (String, u64))], delivered: &[Delivered]) {
             }
         })
         .collect();
-    table(
+    relay_tests::report::print_table(
         &[
             "Name",
             "#",
@@ -445,34 +445,4 @@ fn print_rows(rows: &[(Option<Page>, (String, u64))], delivered: &[Delivered]) {
         ],
         &lines,
     );
-}
-
-/// A plain-text table with `|` separators.
-fn table(headers: &[&str], rows: &[Vec<String>]) {
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-            .collect();
-        println!("| {} |", padded.join(" | "));
-    };
-    line(headers.iter().map(|h| h.to_string()).collect());
-    println!(
-        "|{}|",
-        widths
-            .iter()
-            .map(|w| "-".repeat(w + 2))
-            .collect::<Vec<_>>()
-            .join("|")
-    );
-    for row in rows {
-        line(row.clone());
-    }
 }
