@@ -110,6 +110,7 @@ bench: bootstrap release-bins
 	$(call step,bench)
 	cargo run --release -p relay-tests --bin bench
 	cargo run --release -p relay-tests --bin bench_sync
+	cargo run --release -p relay-tests --bin bench_client
 
 demo: bootstrap release-bins
 	$(call step,demo)

@@ -31,11 +31,40 @@ pub fn init_logging() {
     drop(result);
 }
 
-/// The invocation deadline (Lambda's epoch milliseconds) as a tokio instant.
+/// The invocation deadline (Lambda's epoch milliseconds) as a tokio instant. A deadline that has
+/// already passed when the invocation starts is a broken clock (some local runtime emulators
+/// send one), not a reason to give up: it reads as unknown, and callers fall back to their own
+/// budgets.
 pub fn deadline_from_epoch_ms(deadline_ms: u64) -> Option<Instant> {
     let deadline = UNIX_EPOCH + Duration::from_millis(deadline_ms);
-    let remaining = deadline
-        .duration_since(SystemTime::now())
-        .unwrap_or_default();
-    (deadline_ms > 0).then(|| Instant::now() + remaining)
+    let remaining = deadline.duration_since(SystemTime::now()).ok()?;
+    (!remaining.is_zero()).then(|| Instant::now() + remaining)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn epoch_ms(at: SystemTime) -> u64 {
+        at.duration_since(UNIX_EPOCH)
+            .expect("after 1970")
+            .as_millis() as u64
+    }
+
+    #[test]
+    fn a_future_deadline_becomes_an_instant_that_far_ahead() {
+        let deadline =
+            deadline_from_epoch_ms(epoch_ms(SystemTime::now() + Duration::from_secs(30)))
+                .expect("a future deadline is kept");
+        let remaining = deadline - Instant::now();
+        assert!(remaining > Duration::from_secs(28) && remaining <= Duration::from_secs(30));
+    }
+
+    #[test]
+    fn a_past_or_missing_deadline_is_unknown() {
+        assert!(deadline_from_epoch_ms(0).is_none());
+        assert!(
+            deadline_from_epoch_ms(epoch_ms(SystemTime::now() - Duration::from_secs(5))).is_none()
+        );
+    }
 }
