@@ -28,6 +28,8 @@ pub struct HttpRequest {
 pub struct RequestContext {
     pub http: HttpContext,
     pub request_id: String,
+    /// The Function URL / API domain, as AWS saw it (unlike `Host`, not set by the client).
+    pub domain_name: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -69,6 +71,13 @@ impl HttpRequest {
         url::form_urlencoded::parse(self.raw_query_string.as_bytes())
             .find(|(key, _)| key == name)
             .map(|(_, value)| value.into_owned())
+    }
+
+    /// The domain the request came in on: AWS's `requestContext.domainName`, else `Host`.
+    pub fn domain(&self) -> Option<&str> {
+        Some(self.request_context.domain_name.as_str())
+            .filter(|d| !d.is_empty())
+            .or_else(|| self.header("host"))
     }
 
     pub fn method(&self) -> &str {
@@ -160,6 +169,17 @@ mod tests {
         let req = request(serde_json::json!({}));
         assert!(req.body_bytes().expect("empty body").is_empty());
         assert_eq!(req.method(), "");
+    }
+
+    #[test]
+    fn the_domain_comes_from_the_request_context_before_the_host_header() {
+        let both = request(serde_json::json!({
+            "headers": {"host": "spoofed.example"},
+            "requestContext": {"domainName": "abc.lambda-url.us-east-1.on.aws"}
+        }));
+        assert_eq!(both.domain(), Some("abc.lambda-url.us-east-1.on.aws"));
+        let host_only = request(serde_json::json!({"headers": {"host": "local.test"}}));
+        assert_eq!(host_only.domain(), Some("local.test"));
     }
 
     #[test]

@@ -91,13 +91,14 @@ impl Setup {
             .map(String::as_str)
     }
 
-    /// The configured callback URL, else this Function URL's `/callback`.
+    /// The configured callback URL, else this Function URL's `/callback` (domain from AWS's
+    /// request context, `Host` only where there is none).
     pub(super) fn redirect_uri(&self, request: &HttpRequest) -> Result<String, OAuthError> {
         if let Some(uri) = &self.redirect_uri {
             return Ok(uri.clone());
         }
         let host = request
-            .header("host")
+            .domain()
             .map(str::trim)
             .filter(|h| {
                 !h.is_empty()
