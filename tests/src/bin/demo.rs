@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use notion_relay::config::map_env;
+use notion_relay::config::{self, map_env};
 use notion_relay::github::webhook::sign;
 use notion_relay::handler::NotionSettings;
 use notion_relay::notion::{NotionClient, NotionConfig, Page, PropertyValue};
@@ -24,7 +24,6 @@ use serde_json::Value;
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 const EVENTS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../events");
-const DEFAULT_NOTION_API_URL: &str = "https://api.notion.com";
 /// Variables passed through to the function in real-Notion mode when set.
 const PASS_THROUGH: &[&str] = &[
     "NOTION_VERSION",
@@ -92,7 +91,8 @@ async fn run() -> Result<bool, BoxError> {
     );
     let (target, env, secret) = match real {
         (Some(token), Some(database), Some(secret)) => {
-            let base = set("NOTION_API_URL").unwrap_or_else(|| DEFAULT_NOTION_API_URL.to_string());
+            let base = set(config::NOTION_API_URL)
+                .unwrap_or_else(|| config::DEFAULT_NOTION_API_URL.to_string());
             step(&format!(
                 "real Notion at {base}, database {database} (no emulator)"
             ));
