@@ -41,6 +41,21 @@ pub fn deadline_from_epoch_ms(deadline_ms: u64) -> Option<Instant> {
     (!remaining.is_zero()).then(|| Instant::now() + remaining)
 }
 
+/// When work must stop: the earlier of `started + budget` and the Lambda deadline less `margin`
+/// (room to send the answer). Without a Lambda deadline, the budget alone.
+pub fn work_deadline(
+    started: Instant,
+    lambda_deadline: Option<Instant>,
+    budget: Duration,
+    margin: Duration,
+) -> Instant {
+    let by_budget = started + budget;
+    match lambda_deadline {
+        Some(deadline) => by_budget.min(deadline.checked_sub(margin).unwrap_or(started)),
+        None => by_budget,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +80,26 @@ mod tests {
         assert!(deadline_from_epoch_ms(0).is_none());
         assert!(
             deadline_from_epoch_ms(epoch_ms(SystemTime::now() - Duration::from_secs(5))).is_none()
+        );
+    }
+
+    #[test]
+    fn the_work_deadline_is_the_earlier_of_budget_and_lambda_deadline_less_margin() {
+        let started = Instant::now();
+        let (budget, margin) = (Duration::from_secs(9), Duration::from_millis(500));
+        assert_eq!(
+            work_deadline(started, None, budget, margin),
+            started + budget
+        );
+        let soon = started + Duration::from_secs(3);
+        assert_eq!(
+            work_deadline(started, Some(soon), budget, margin),
+            soon - margin
+        );
+        let late = started + Duration::from_secs(60);
+        assert_eq!(
+            work_deadline(started, Some(late), budget, margin),
+            started + budget
         );
     }
 }

@@ -180,7 +180,12 @@ impl OAuthApp {
         lambda_deadline: Option<Instant>,
     ) -> HttpResponse {
         let started = Instant::now();
-        let deadline = answer_deadline(started, lambda_deadline);
+        let deadline = crate::telemetry::work_deadline(
+            started,
+            lambda_deadline,
+            ANSWER_BUDGET,
+            DEADLINE_MARGIN,
+        );
         let route = route(request);
         let result = match route {
             Route::Start => self.start(request).await,
@@ -317,14 +322,6 @@ fn route(request: &HttpRequest) -> Route {
     match request.method() {
         "" | "GET" | "get" => known,
         _ => Route::MethodNotAllowed,
-    }
-}
-
-fn answer_deadline(started: Instant, lambda_deadline: Option<Instant>) -> Instant {
-    let budget = started + ANSWER_BUDGET;
-    match lambda_deadline {
-        Some(deadline) => budget.min(deadline.checked_sub(DEADLINE_MARGIN).unwrap_or(started)),
-        None => budget,
     }
 }
 

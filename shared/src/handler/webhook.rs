@@ -55,7 +55,12 @@ impl WebhookApp {
         lambda_deadline: Option<Instant>,
     ) -> HttpResponse {
         let started = Instant::now();
-        let deadline = answer_deadline(started, lambda_deadline);
+        let deadline = crate::telemetry::work_deadline(
+            started,
+            lambda_deadline,
+            ANSWER_BUDGET,
+            DEADLINE_MARGIN,
+        );
         let mut summary = Summary::new(request);
         let response = self.respond(request, deadline, &mut summary).await;
         summary.log(&response, started.elapsed());
@@ -196,15 +201,6 @@ impl Operation {
             Operation::Upsert(item) => syncer.upsert(item).await,
             Operation::Archive { repository, number } => syncer.archive(repository, *number).await,
         }
-    }
-}
-
-/// The earlier of GitHub's budget and the Lambda deadline, each less a margin.
-fn answer_deadline(started: Instant, lambda_deadline: Option<Instant>) -> Instant {
-    let budget = started + ANSWER_BUDGET;
-    match lambda_deadline {
-        Some(deadline) => budget.min(deadline.checked_sub(DEADLINE_MARGIN).unwrap_or(started)),
-        None => budget,
     }
 }
 
