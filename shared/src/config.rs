@@ -20,6 +20,17 @@ pub const REPOSITORIES: &str = "REPOSITORIES";
 pub const GITHUB_HOOK_ID: &str = "GITHUB_HOOK_ID";
 pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 
+// Settings read by one function each (scheduled-sync, weekly-digest, notion-oauth).
+pub const NOTION_OAUTH_CLIENT_ID: &str = "NOTION_OAUTH_CLIENT_ID";
+pub const NOTION_OAUTH_CLIENT_SECRET: &str = "NOTION_OAUTH_CLIENT_SECRET";
+pub const NOTION_OAUTH_REDIRECT_URI: &str = "NOTION_OAUTH_REDIRECT_URI";
+pub const NOTION_OAUTH_AUTHORIZE_URL: &str = "NOTION_OAUTH_AUTHORIZE_URL";
+pub const NOTION_OAUTH_WORKSPACE_ID: &str = "NOTION_OAUTH_WORKSPACE_ID";
+pub const NOTION_DIGEST_PARENT_ID: &str = "NOTION_DIGEST_PARENT_ID";
+pub const DIGEST_DAYS: &str = "DIGEST_DAYS";
+pub const GITHUB_HOOK_REPOSITORY: &str = "GITHUB_HOOK_REPOSITORY";
+pub const REDELIVERY_LIMIT: &str = "REDELIVERY_LIMIT";
+
 pub const PROPERTY_NAME: &str = "PROPERTY_NAME";
 pub const PROPERTY_NUMBER: &str = "PROPERTY_NUMBER";
 pub const PROPERTY_STATUS: &str = "PROPERTY_STATUS";

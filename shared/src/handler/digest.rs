@@ -28,6 +28,7 @@ pub mod content;
 
 use std::time::Duration;
 
+pub use crate::config::{DIGEST_DAYS, NOTION_DIGEST_PARENT_ID};
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -43,10 +44,6 @@ use crate::sync::schema::Binding;
 use crate::sync::{BoundSchema, Field};
 use content::{digest_blocks, digest_title, window_start, DigestItem, CLOSED, DRAFT, MERGED, OPEN};
 
-/// The page digests are created under (its id, dashed or not).
-pub const NOTION_DIGEST_PARENT_ID: &str = "NOTION_DIGEST_PARENT_ID";
-/// How many days back "closed" looks.
-pub const DIGEST_DAYS: &str = "DIGEST_DAYS";
 pub const DEFAULT_DIGEST_DAYS: u32 = 7;
 const MAX_DIGEST_DAYS: u32 = 366;
 /// Room kept before the Lambda deadline to report the outcome.

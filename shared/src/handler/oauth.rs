@@ -28,6 +28,10 @@ pub mod state;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+pub use crate::config::{
+    NOTION_OAUTH_AUTHORIZE_URL, NOTION_OAUTH_CLIENT_ID, NOTION_OAUTH_CLIENT_SECRET,
+    NOTION_OAUTH_REDIRECT_URI, NOTION_OAUTH_WORKSPACE_ID,
+};
 use tokio::time::Instant;
 
 use crate::config;
@@ -38,11 +42,6 @@ use page::{escape, html, NotAnObject};
 use setup::{normalize_id, Setup};
 use state::StateError;
 
-pub const NOTION_OAUTH_CLIENT_ID: &str = "NOTION_OAUTH_CLIENT_ID";
-pub const NOTION_OAUTH_CLIENT_SECRET: &str = "NOTION_OAUTH_CLIENT_SECRET";
-pub const NOTION_OAUTH_REDIRECT_URI: &str = "NOTION_OAUTH_REDIRECT_URI";
-pub const NOTION_OAUTH_AUTHORIZE_URL: &str = "NOTION_OAUTH_AUTHORIZE_URL";
-pub const NOTION_OAUTH_WORKSPACE_ID: &str = "NOTION_OAUTH_WORKSPACE_ID";
 pub const DEFAULT_AUTHORIZE_URL: &str = "https://api.notion.com/v1/oauth/authorize";
 /// The secret's key holding the client secret when the environment does not.
 pub const KEY_OAUTH_CLIENT_SECRET: &str = "notion_oauth_client_secret";

@@ -4,12 +4,8 @@
 
 use super::super::access::NotionSettings;
 use crate::config::{self, ConfigError};
+pub use crate::config::{GITHUB_HOOK_REPOSITORY, REDELIVERY_LIMIT};
 
-/// `owner/name` of the repository whose webhook `GITHUB_HOOK_ID` is (default: the first of
-/// `REPOSITORIES`).
-pub const GITHUB_HOOK_REPOSITORY: &str = "GITHUB_HOOK_REPOSITORY";
-/// Redeliveries requested per run at most.
-pub const REDELIVERY_LIMIT: &str = "REDELIVERY_LIMIT";
 pub const DEFAULT_REDELIVERY_LIMIT: usize = 25;
 
 /// The repository webhook whose failed deliveries are redelivered.
