@@ -52,11 +52,16 @@ DOMAIN = f"{URL_ID}.lambda-url.{REGION}.on.aws"
 CLOSED_AT = "2019-05-15T15:22:40Z"  # issues closed: a later minute than opened (15:20:18)
 UUID_NAMESPACE = uuid.UUID("6f1c6c1e-3b7a-4c55-9a3e-2b1d0c9e7a10")  # notion-relay events
 
-# Placeholders for `sam local invoke --env-vars events/env.json` (keys are logical ids).
+# For `sam local invoke --env-vars events/env.json` (keys are logical ids). The Notion values are
+# what `notion-emulator --demo` serves (relay_tests::emulator::DEMO_*: port 8787, token
+# secret_dev_token, the demo database and the page it lives under), so the samples run against it
+# without edits.
 LOCAL_NOTION = "http://127.0.0.1:8787"
 LOCAL_GITHUB = "http://127.0.0.1:8788"
 LOCAL_MOTO = "http://127.0.0.1:5000"
-PLACEHOLDER_DATABASE_ID = "0123456789abcdef0123456789abcdef"
+DEMO_NOTION_TOKEN = "secret_dev_token"
+DEMO_DATABASE_ID = "0123456789abcdef0123456789abcdef"
+DEMO_PAGE_ID = "0123456789abcdef0123456789abcdee"
 
 # The EventBridge "Scheduled Event", as `sam local generate-event cloudwatch scheduled-event` prints it.
 SCHEDULED_EVENT = {
@@ -214,8 +219,8 @@ def captured_delivery(fixtures: Path) -> str | None:
 def env_vars() -> dict:
     common = {
         "NOTION_API_URL": LOCAL_NOTION,
-        "NOTION_TOKEN": "secret_dev_token",
-        "NOTION_DATABASE_ID": PLACEHOLDER_DATABASE_ID,
+        "NOTION_TOKEN": DEMO_NOTION_TOKEN,
+        "NOTION_DATABASE_ID": DEMO_DATABASE_ID,
         "NOTION_VERSION": "2022-06-28",
         "GITHUB_WEBHOOK_SECRET": DEV_SECRET,
         # Direct values above win; an empty SECRET_ID means "no Secrets Manager" locally.
@@ -230,7 +235,7 @@ def env_vars() -> dict:
     return {
         "GitHubWebhookFunction": dict(common),
         "ScheduledSyncFunction": {**common, **github, "GITHUB_HOOK_ID": HOOK_ID},
-        "WeeklyDigestFunction": {**common, **github, "NOTION_DIGEST_PARENT_ID": "0123456789abcdef0123456789abcdee"},
+        "WeeklyDigestFunction": {**common, **github, "NOTION_DIGEST_PARENT_ID": DEMO_PAGE_ID},
         # notion-oauth writes the token into a secret: point it at a local moto_server
         # (`.venv/bin/moto_server -p 5000`, then create the secret `notion-relay-dev` there).
         "NotionOAuthFunction": {

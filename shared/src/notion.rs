@@ -22,6 +22,7 @@ mod send;
 pub mod types;
 
 pub use blocks::{Block, BlockList, BlockNode, RetrievedBlock};
+pub use client::BotUser;
 pub use client::{ApiVersion, NotionClient, NotionConfig};
 pub use error::{parse_error_response, Error, ErrorCode};
 pub use filter::{Direction, Filter, Query, Sort, Timestamp};

@@ -10,7 +10,15 @@ use tokio::process::Command;
 #[tokio::test]
 async fn the_demo_binary_prints_its_address_and_answers_an_authenticated_query() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_notion-emulator"))
-        .args(["--demo", "--seed", "3", "--rate-limit", "off"])
+        .args([
+            "--demo",
+            "--port",
+            "0",
+            "--seed",
+            "3",
+            "--rate-limit",
+            "off",
+        ])
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()

@@ -12,6 +12,7 @@ mod clock;
 mod context;
 mod databases;
 mod date_filter;
+mod demo;
 mod errors;
 mod faults;
 mod filter;
@@ -26,6 +27,7 @@ mod schema;
 mod search;
 mod sort;
 mod state;
+mod users;
 mod values;
 
 use std::collections::HashSet;
@@ -38,6 +40,7 @@ use tokio::sync::oneshot;
 
 pub use admin::{demo_properties, ProvisionedDatabase};
 pub use context::ApiVersion;
+pub use demo::{DEMO_DATABASE_ID, DEMO_PAGE_ID, DEMO_PORT, DEMO_TOKEN};
 pub use errors::ApiError;
 pub use faults::{FaultConfig, RateLimit};
 pub use router::router;
@@ -217,6 +220,11 @@ impl Emulator {
     /// The "GitHub Issues" database with the schema PRODUCT.md writes to.
     pub fn create_demo_database(&self) -> Result<ProvisionedDatabase, ApiError> {
         self.create_database("GitHub Issues", demo_properties())
+    }
+
+    /// The demo database with the fixed ids `events/env.json` names (see [`DEMO_DATABASE_ID`]).
+    pub fn create_fixed_demo_database(&self) -> Result<ProvisionedDatabase, ApiError> {
+        demo::create(&mut lock(&self.state))
     }
 
     /// Another workspace-level page (for tests that need a parent of their own).

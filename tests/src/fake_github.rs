@@ -6,6 +6,7 @@
 //! Entry point: [`FakeGitHub::start`] (in-process, `127.0.0.1:0`), then point the code under test
 //! at [`FakeGitHub::base_url`]. The `fake-github` binary serves the same thing on a port.
 
+mod account;
 mod guard;
 mod model;
 mod page;
@@ -18,6 +19,7 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use tokio::task::JoinHandle;
 
+pub use self::account::Hook;
 pub use self::model::{iso, Delivery, Issue, Pull};
 use self::state::Shared;
 pub use self::state::{Fault, Redelivery, RequestRecord, RATE_LIMIT};
@@ -60,6 +62,20 @@ impl FakeGitHub {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The `X-OAuth-Scopes` `GET /user` answers with; `None` sends none (a fine-grained token).
+    pub fn set_scopes(&self, scopes: Option<&str>) {
+        self.shared.lock().account.scopes = scopes.map(str::to_string);
+    }
+
+    /// Adds (or replaces) repository webhook `id` of `repo`.
+    pub fn add_hook(&self, repo: &str, id: u64, hook: Hook) {
+        self.shared
+            .lock()
+            .account
+            .hooks
+            .insert((repo.to_string(), id), hook);
     }
 
     /// Requires `Authorization: Bearer <token>` (or `token <token>`) from now on; `None` accepts

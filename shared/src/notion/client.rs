@@ -16,6 +16,9 @@
 
 mod content;
 mod databases;
+mod schema;
+
+pub use schema::BotUser;
 
 use std::collections::HashMap;
 use std::fmt;

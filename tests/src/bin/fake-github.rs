@@ -1,54 +1,37 @@
 //! Serves the fake GitHub REST API (`relay_tests::fake_github`) on a port, for `make demo` and
-//! manual runs. Prints one JSON line (`{"base_url": ...}`) once it is listening, then serves until
-//! killed.
-//!
-//! Usage: `fake-github [--port N] [--seed-demo N] [--repo owner/name] [--token T]`.
-//! `--seed-demo N` adds N generated issues and pull requests (updated over the last N minutes)
-//! and a few webhook deliveries on hook 1, one of them failed (for redelivery).
+//! manual runs. Prints one JSON line (`{"base_url", "repo", "hook_id", "issues"}`) once it is
+//! listening, then serves until killed. `--help` lists the flags.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use clap::Parser;
 use relay_tests::fake_github::{Delivery, FakeGitHub};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 const DEMO_HOOK: u64 = 1;
 
+#[derive(Debug, Parser)]
+#[command(
+    name = "fake-github",
+    version,
+    about = "A fake GitHub REST API: issues and pull requests (since + Link pagination), webhooks and their deliveries, redelivery, token and User-Agent checks, rate-limit headers."
+)]
 struct Args {
+    /// Port on 127.0.0.1; 0 picks a free one
+    #[arg(long, default_value_t = 0)]
     port: u16,
+    /// Add N generated issues and pull requests (updated over the last N minutes) and a few
+    /// deliveries on hook 1, one of them failed (for redelivery)
+    #[arg(long = "seed-demo", value_name = "N", default_value_t = 0)]
     seed: usize,
+    /// The repository the generated items belong to
+    #[arg(long, value_name = "OWNER/NAME", default_value = "acme/roadmap")]
     repo: String,
+    /// Require this token (Bearer or `token`); without it anonymous requests are accepted
+    #[arg(long)]
     token: Option<String>,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        port: 0,
-        seed: 0,
-        repo: "acme/roadmap".into(),
-        token: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
-            "--seed-demo" => {
-                args.seed = value()?.parse().map_err(|e| format!("--seed-demo: {e}"))?
-            }
-            "--repo" => args.repo = value()?,
-            "--token" => args.token = Some(value()?),
-            "-h" | "--help" => {
-                return Err(
-                    "usage: fake-github [--port N] [--seed-demo N] [--repo owner/name] [--token T]"
-                        .into(),
-                )
-            }
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    Ok(args)
 }
 
 fn seed(github: &FakeGitHub, repo: &str, n: usize) {
@@ -77,13 +60,11 @@ fn seed(github: &FakeGitHub, repo: &str, n: usize) {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(args) => args,
-        Err(message) => {
-            eprintln!("fake-github: {message}");
-            return ExitCode::from(2);
-        }
-    };
+    let args = Args::parse();
+    if !notion_relay::config::is_repository_name(&args.repo) {
+        eprintln!("fake-github: --repo {:?} is not owner/name", args.repo);
+        return ExitCode::from(2);
+    }
     let github = match FakeGitHub::start_on(SocketAddr::from(([127, 0, 0, 1], args.port))).await {
         Ok(github) => github,
         Err(e) => {

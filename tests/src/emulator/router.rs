@@ -21,6 +21,7 @@ use super::pages;
 use super::pipeline::{pipeline, OAUTH_TOKEN_PATH};
 use super::search;
 use super::state::{lock, SharedState, State as Workspace};
+use super::users;
 
 type Answer = Result<Json<Value>, ApiError>;
 
@@ -55,6 +56,7 @@ pub fn router(state: SharedState) -> Router {
             get(list_children).patch(append_children),
         )
         .route("/v1/search", post(search))
+        .route("/v1/users/me", get(users_me))
         .fallback(invalid_url)
         .method_not_allowed_fallback(invalid_url)
         .layer(middleware::from_fn_with_state(state.clone(), pipeline));
@@ -246,6 +248,10 @@ async fn append_children(
 
 async fn search(State(s): State<SharedState>, Extension(ctx): Extension<Ctx>) -> Answer {
     with(&s, |st| search::search(st, &ctx))
+}
+
+async fn users_me(State(s): State<SharedState>) -> Answer {
+    with(&s, |st| users::me(st))
 }
 
 async fn admin_requests(State(s): State<SharedState>) -> Json<Value> {

@@ -37,6 +37,11 @@ pub fn router(shared: Arc<Shared>) -> Router {
             post(redeliver),
         )
         .route("/rate_limit", get(rate_limit))
+        .route("/user", get(super::account::user))
+        .route(
+            "/repos/{owner}/{repo}/hooks/{hook}",
+            get(super::account::get_hook),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), guard))
         .with_state(shared)
