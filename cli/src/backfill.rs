@@ -72,10 +72,10 @@ pub async fn run(ctx: &Context, args: BackfillArgs) -> Result<ExitCode, CliError
         reports.push(report);
     }
     let elapsed = started.elapsed();
-    println!();
+    say!();
     print_table(&reports);
-    println!();
-    println!(
+    say!();
+    say!(
         "{} Notion calls ({:.1}/s), {} GitHub calls, {:.1}s",
         notion.calls(),
         notion.calls() as f64 / elapsed.as_secs_f64().max(0.001),
@@ -169,10 +169,10 @@ fn print_table(reports: &[RepoReport]) {
                 }
             })
             .collect();
-        println!("{}", cells.join("  ").trim_end());
+        say!("{}", cells.join("  ").trim_end());
         if n == 0 {
             let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
-            println!("{}", rule.join("  "));
+            say!("{}", rule.join("  "));
         }
     }
 }

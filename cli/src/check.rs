@@ -51,8 +51,8 @@ impl Report {
             self.failed += 1;
         }
         match fix {
-            Some(fix) => println!("{symbol} {item}: {} → fix: {fix}", text.as_ref()),
-            None => println!("{symbol} {item}: {}", text.as_ref()),
+            Some(fix) => say!("{symbol} {item}: {} → fix: {fix}", text.as_ref()),
+            None => say!("{symbol} {item}: {}", text.as_ref()),
         }
     }
 
@@ -87,12 +87,12 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
     hook(ctx, identity.as_ref(), &mut report).await;
     secret_keys(ctx, &mut report).await;
     queues(ctx, &mut report);
-    println!();
+    say!();
     if report.failed == 0 {
-        println!("all checks passed");
+        say!("all checks passed");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!(
+        say!(
             "{} check{} failed",
             report.failed,
             if report.failed == 1 { "" } else { "s" }

@@ -65,23 +65,23 @@ pub async fn run(ctx: &Context, args: InitArgs) -> Result<ExitCode, CliError> {
     let repositories = args
         .repositories
         .or_else(|| ctx.optional(config::REPOSITORIES));
-    println!();
-    println!("Deploy the functions with it (from the repository root):");
-    println!(
+    say!();
+    say!("Deploy the functions with it (from the repository root):");
+    say!(
         "  sam build && {}",
         sam_deploy_line(&database, version.as_str(), repositories.as_deref())
     );
-    println!();
-    println!("Then put the tokens into the stack's secret (SecretArn in the outputs) and check:");
-    println!("  export SECRET_ID=<SecretArn>");
-    println!("  notion-relay secret set notion_token      # reads the value from stdin");
-    println!("  notion-relay secret set github_token");
-    println!("  notion-relay check");
+    say!();
+    say!("Then put the tokens into the stack's secret (SecretArn in the outputs) and check:");
+    say!("  export SECRET_ID=<SecretArn>");
+    say!("  notion-relay secret set notion_token      # reads the value from stdin");
+    say!("  notion-relay secret set github_token");
+    say!("  notion-relay check");
     Ok(ExitCode::SUCCESS)
 }
 
 fn print_created(database: &Database, parent: &PageId, version: &str, bound: &BoundSchema) {
-    println!(
+    say!(
         "✓ created database {:?} under page {parent} (Notion-Version {version})",
         database.title
     );
@@ -91,11 +91,11 @@ fn print_created(database: &Database, parent: &PageId, version: &str, bound: &Bo
         .map(|p| format!("{} ({})", p.name, p.kind))
         .collect();
     listed.sort();
-    println!("  properties: {}", listed.join(", "));
+    say!("  properties: {}", listed.join(", "));
     if !bound.skipped.is_empty() {
-        println!("  not synced: {}", bound.skipped.join("; "));
+        say!("  not synced: {}", bound.skipped.join("; "));
     }
-    println!("NOTION_DATABASE_ID={}", database.id);
+    say!("NOTION_DATABASE_ID={}", database.id);
 }
 
 /// `sam deploy --guided --parameter-overrides …` with the template's parameter names.

@@ -6,6 +6,17 @@
 //! All the work goes through the shared crate's clients (Notion send path, GitHub REST client,
 //! Secrets Manager client, reconciler); this crate only parses arguments and prints.
 
+/// `println!` that ignores a closed stdout (`notion-relay check | head -3` must not panic).
+macro_rules! say {
+    () => {
+        say!("")
+    };
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod args;
 mod backfill;
 mod check;

@@ -61,7 +61,7 @@ pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<ExitCode, CliError> 
             from_delivery(raw, &event, &delivery, &secret)
         }
     };
-    println!("→ {} {} ({})", outgoing.method, args.to, outgoing.summary);
+    say!("→ {} {} ({})", outgoing.method, args.to, outgoing.summary);
     let client = reqwest::Client::builder()
         .timeout(TIMEOUT)
         .build()
@@ -82,14 +82,14 @@ pub async fn run(ctx: &Context, args: ReplayArgs) -> Result<ExitCode, CliError> 
     })?;
     let status = response.status();
     let body = response.text().await.unwrap_or_default();
-    println!(
+    say!(
         "← {} {} ({} ms)",
         status.as_u16(),
         status.canonical_reason().unwrap_or(""),
         started.elapsed().as_millis()
     );
     if !body.is_empty() {
-        println!("{body}");
+        say!("{body}");
     }
     Ok(if status.is_success() {
         ExitCode::SUCCESS

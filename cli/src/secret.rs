@@ -36,7 +36,7 @@ pub async fn set(ctx: &Context, args: SecretSetArgs) -> Result<ExitCode, CliErro
     client
         .put_secret_string(&id, &Value::Object(object).to_string())
         .await?;
-    println!(
+    say!(
         "✓ {} {key} in {id}; kept {}",
         if replaced { "replaced" } else { "added" },
         if kept.is_empty() {
@@ -45,9 +45,7 @@ pub async fn set(ctx: &Context, args: SecretSetArgs) -> Result<ExitCode, CliErro
             kept.join(", ")
         }
     );
-    println!(
-        "  the functions pick it up within 5 minutes (their cache), at once after a Notion 401"
-    );
+    say!("  the functions pick it up within 5 minutes (their cache), at once after a Notion 401");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -72,9 +70,9 @@ pub async fn show(ctx: &Context, args: SecretShowArgs) -> Result<ExitCode, CliEr
         other => other.to_string(),
     };
     if args.reveal {
-        println!("{text}");
+        say!("{text}");
     } else {
-        println!("{}", mask(&text));
+        say!("{}", mask(&text));
     }
     Ok(ExitCode::SUCCESS)
 }

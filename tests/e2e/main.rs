@@ -1,4 +1,10 @@
 //! End-to-end tests.
+mod cli_backfill;
+mod cli_check;
+mod cli_init;
+mod cli_replay;
+mod cli_secret;
+mod cli_support;
 mod digest_run;
 mod emulator_binary;
 mod emulator_blocks;
