@@ -162,7 +162,7 @@ fn print_table(reports: &[RepoReport]) {
             .enumerate()
             .map(|(i, cell)| {
                 // Names left, numbers right.
-                if i < 2 || i >= 9 {
+                if !(2..9).contains(&i) {
                     format!("{cell:<w$}", w = widths[i])
                 } else {
                     format!("{cell:>w$}", w = widths[i])

@@ -60,3 +60,69 @@ async fn the_binary_refuses_an_unknown_flag() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--bogus"));
 }
+
+#[tokio::test]
+async fn the_demo_serves_what_events_env_json_names() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../events/env.json");
+    let env: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let webhook = &env["GitHubWebhookFunction"];
+    let api = url::Url::parse(webhook["NOTION_API_URL"].as_str().unwrap()).unwrap();
+    assert_eq!(api.port(), Some(relay_tests::emulator::DEMO_PORT));
+
+    // Any free port here (tests run side by side); without --port the demo binds 8787.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_notion-emulator"))
+        .args(["--demo", "--port", "0"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the binary starts");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let line = tokio::time::timeout(Duration::from_secs(30), lines.next_line())
+        .await
+        .expect("a line before the deadline")
+        .unwrap()
+        .unwrap();
+    let info: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(info["token"], webhook["NOTION_TOKEN"]);
+    assert_eq!(info["database_id"], webhook["NOTION_DATABASE_ID"]);
+    assert_eq!(
+        info["page_id"],
+        env["WeeklyDigestFunction"]["NOTION_DIGEST_PARENT_ID"]
+    );
+
+    // The ids are real: the database answers with the token, and lives under that page.
+    let base = info["base_url"].as_str().unwrap();
+    let db: Value = reqwest::Client::new()
+        .get(format!(
+            "{base}/v1/databases/{}",
+            webhook["NOTION_DATABASE_ID"].as_str().unwrap()
+        ))
+        .bearer_auth(webhook["NOTION_TOKEN"].as_str().unwrap())
+        .header("Notion-Version", "2022-06-28")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(db["object"], "database", "{db}");
+    assert_eq!(
+        db["parent"]["page_id"].as_str().unwrap().replace('-', ""),
+        info["page_id"].as_str().unwrap()
+    );
+    assert!(db["properties"]["Issue #"].is_object());
+    child.kill().await.expect("the emulator stops");
+}
+
+#[tokio::test]
+async fn the_local_tools_answer_help() {
+    for binary in [
+        env!("CARGO_BIN_EXE_notion-emulator"),
+        env!("CARGO_BIN_EXE_fake-github"),
+    ] {
+        let out = Command::new(binary).arg("--help").output().await.unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{binary}: {out:?}");
+        assert!(text.contains("Usage:") && text.contains("--port"), "{text}");
+    }
+}
