@@ -78,9 +78,14 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
     );
     let ctx = &ctx;
     let mut report = Report::default();
-    if let Some(notion) = notion_token(ctx, &mut report).await {
-        if let Some(database) = database(ctx, &notion, &mut report).await {
-            schema_items(ctx, &notion, database, args.fix, &mut report).await;
+    match notion_token(ctx, &mut report).await {
+        Some(notion) => match database(ctx, &notion, &mut report).await {
+            Some(database) => schema_items(ctx, &notion, database, args.fix, &mut report).await,
+            None => report.skip("schema", "skipped (needs the database)"),
+        },
+        None => {
+            report.skip("Notion database", "skipped (needs a working Notion token)");
+            report.skip("schema", "skipped (needs the database)");
         }
     }
     let identity = github_token(ctx, &mut report).await;

@@ -9,7 +9,7 @@ use notion_relay::{notion, secrets};
 pub enum CliError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("secrets")]
+    #[error(transparent)]
     Secrets(#[from] secrets::Error),
     #[error("Notion, {context}")]
     Notion {
