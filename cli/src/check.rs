@@ -5,7 +5,8 @@
 //! Notion token (`GET /v1/users/me`), database reachable, schema against the functions' own
 //! binding rule (`BoundSchema::bind`; `--fix` adds missing properties with one database update),
 //! GitHub token and its scopes (`X-OAuth-Scopes`), the webhook and its secret (`GITHUB_HOOK_ID`),
-//! the secret's JSON keys (`SECRET_ID`), queue depths (when a queue URL is configured).
+//! the secret's JSON keys (`SECRET_ID`), queue depths (`DELIVERY_QUEUE_URL`,
+//! `DEAD_LETTER_QUEUE_URL`: messages in the dead-letter queue are a ✗).
 
 use std::process::ExitCode;
 
@@ -22,9 +23,10 @@ use crate::error::{chain, CliError};
 use crate::init::SHARE_HINT;
 use crate::schema::{self, Spec};
 
-/// The SQS queue of undeliverable deliveries (queue mode), read only by `check`.
+/// The SQS FIFO delivery queue (queue mode; PRODUCT.md's variable). When the shared config has
+/// this constant (branch `queue`), use that one.
 pub const DELIVERY_QUEUE_URL: &str = "DELIVERY_QUEUE_URL";
-/// The dead-letter queue (the stack's `DeadLetterQueueUrl` output), read only by `check`.
+/// A dead-letter queue to watch (the stack's `DeadLetterQueueUrl` output); read only by `check`.
 pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,7 +93,7 @@ pub async fn run(ctx: &Context, args: CheckArgs) -> Result<ExitCode, CliError> {
     let identity = github_token(ctx, &mut report).await;
     hook(ctx, identity.as_ref(), &mut report).await;
     secret_keys(ctx, &mut report).await;
-    queues(ctx, &mut report);
+    queues(ctx, &mut report).await;
     say!();
     if report.failed == 0 {
         say!("all checks passed");
@@ -524,16 +526,35 @@ async fn secret_keys(ctx: &Context, report: &mut Report) {
     }
 }
 
-fn queues(ctx: &Context, report: &mut Report) {
-    for (item, var) in [
-        ("delivery queue", DELIVERY_QUEUE_URL),
-        ("dead-letter queue", DEAD_LETTER_QUEUE_URL),
+async fn queues(ctx: &Context, report: &mut Report) {
+    for (item, var, dead_letters) in [
+        ("delivery queue", DELIVERY_QUEUE_URL, false),
+        ("dead-letter queue", DEAD_LETTER_QUEUE_URL, true),
     ] {
-        match ctx.optional(var) {
-            None => report.skip(item, format!("skipped (no queue configured: {var} not set)")),
-            Some(url) => report.skip(
+        let Some(url) = ctx.optional(var) else {
+            report.skip(
                 item,
-                format!("skipped ({url}: this build cannot read SQS queue depths yet; `aws sqs get-queue-attributes --queue-url {url} --attribute-names ApproximateNumberOfMessages`)"),
+                format!("skipped (no queue configured: {var} not set)"),
+            );
+            continue;
+        };
+        match crate::sqs::depth(&ctx.env(), &url).await {
+            Ok(depth) if dead_letters && depth.visible + depth.in_flight > 0 => report.fail(
+                item,
+                format!(
+                    "{} message(s) in {url}: deliveries or scheduled runs that failed every retry",
+                    depth.visible + depth.in_flight
+                ),
+                format!("read them (`aws sqs receive-message --queue-url {url}`), fix the cause (the ✗ lines above, the function's logs), then move them back (`aws sqs start-message-move-task --source-arn <the queue's ARN>`)"),
+            ),
+            Ok(depth) => report.pass(
+                item,
+                format!("{} waiting, {} in flight", depth.visible, depth.in_flight),
+            ),
+            Err(error) => report.fail(
+                item,
+                format!("cannot read {url}: {}", chain(&error)),
+                format!("check {var}, the AWS credentials and region (the stack's outputs name the queues)"),
             ),
         }
     }

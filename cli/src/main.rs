@@ -27,6 +27,7 @@ mod progress;
 mod replay;
 mod schema;
 mod secret;
+mod sqs;
 
 use std::process::ExitCode;
 

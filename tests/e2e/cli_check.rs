@@ -255,3 +255,68 @@ async fn fix_works_through_the_data_source_under_2025_09_03() {
     assert_eq!(setup.stack.emulator.count("PATCH", "/v1/data_sources/"), 1);
     assert!(setup.check(&[], &extra).await.ok());
 }
+
+/// One SQS JSON-protocol call to moto (it does not check signatures, only the scope's service).
+async fn sqs(endpoint: &str, action: &str, body: Value) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{endpoint}/"))
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", format!("AmazonSQS.{action}"))
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0",
+        )
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("moto answers");
+    assert!(response.status().is_success(), "{action}: {response:?}");
+    response.json().await.expect("JSON")
+}
+
+#[tokio::test]
+async fn queue_depths_are_read_and_dead_letters_fail_the_check() {
+    let setup = Setup::start().await;
+    let endpoint = setup.stack.moto.endpoint().to_string();
+    let mut urls = Vec::new();
+    for name in ["relay-deliveries.fifo", "relay-dlq"] {
+        let mut body = json!({"QueueName": name});
+        if name.ends_with(".fifo") {
+            body["Attributes"] = json!({"FifoQueue": "true", "ContentBasedDeduplication": "true"});
+        }
+        let created = sqs(&endpoint, "CreateQueue", body).await;
+        urls.push(created["QueueUrl"].as_str().unwrap().to_string());
+    }
+    let queues = [
+        ("DELIVERY_QUEUE_URL", urls[0].as_str()),
+        ("DEAD_LETTER_QUEUE_URL", urls[1].as_str()),
+    ];
+    let run = setup.check(&[], &queues).await;
+    assert!(run.ok(), "{run}");
+    assert!(
+        run.stdout
+            .contains("✓ delivery queue: 0 waiting, 0 in flight"),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("✓ dead-letter queue: 0 waiting, 0 in flight"),
+        "{run}"
+    );
+
+    for n in 0..2 {
+        sqs(
+            &endpoint,
+            "SendMessage",
+            json!({"QueueUrl": urls[1], "MessageBody": format!("failed {n}")}),
+        )
+        .await;
+    }
+    let run = setup.check(&[], &queues).await;
+    assert_eq!(run.code, Some(1), "{run}");
+    let line = failure(&run, "dead-letter queue");
+    assert!(
+        line.contains("2 message(s)") && line.contains("start-message-move-task"),
+        "{line}"
+    );
+}
