@@ -92,3 +92,60 @@ async fn a_saved_delivery_is_signed_with_the_webhook_secret() {
     assert_eq!(no_event.code, Some(1));
     assert!(no_event.stderr.contains("--event"), "{no_event}");
 }
+
+/// `notion-emulator --demo` and `events/env.json` agree: the release `github-webhook` with the
+/// file's environment as it is (only the port differs, so tests can run side by side) answers
+/// every sample as the manifest says — what `cargo lambda invoke --data-file events/…` does.
+#[tokio::test]
+async fn the_samples_run_against_the_demo_emulator_with_env_json_as_it_is() {
+    use std::process::Stdio;
+    use std::time::Duration;
+
+    use relay_tests::lambda::{release_binary, HttpResponse, LambdaFunction};
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let mut emulator = tokio::process::Command::new(env!("CARGO_BIN_EXE_notion-emulator"))
+        .args(["--demo", "--port", "0", "--rate-limit", "off"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the emulator starts");
+    let mut lines = BufReader::new(emulator.stdout.take().unwrap()).lines();
+    let ready: Value = serde_json::from_str(&lines.next_line().await.unwrap().unwrap()).unwrap();
+
+    let env_json: Value =
+        serde_json::from_slice(&std::fs::read(events_dir().join("env.json")).unwrap()).unwrap();
+    let mut env: Vec<(String, String)> = env_json["GitHubWebhookFunction"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+        .collect();
+    for (name, value) in env.iter_mut() {
+        if name == "NOTION_API_URL" {
+            *value = ready["base_url"].as_str().unwrap().to_string();
+        }
+    }
+    let function = LambdaFunction::spawn(&release_binary("github-webhook"), &env)
+        .await
+        .expect("github-webhook starts");
+
+    for event in manifest()["events"].as_array().unwrap() {
+        let file = events_dir().join(event["file"].as_str().unwrap());
+        let sample: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let answer = function
+            .invoke(sample, Duration::from_secs(30))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let response = HttpResponse::from_payload(&answer.payload).expect("an HTTP answer");
+        assert_eq!(
+            u64::from(response.status),
+            event["expected_status"].as_u64().unwrap(),
+            "{}: {}\n{}",
+            event["file"],
+            response.body,
+            function.logs()
+        );
+    }
+    emulator.kill().await.expect("the emulator stops");
+}
