@@ -191,3 +191,45 @@ pub struct ReplayArgs {
 
 /// Where `cargo lambda watch` serves the github-webhook function.
 pub const DEFAULT_REPLAY_URL: &str = "http://127.0.0.1:9000/lambda-url/github-webhook/";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn init_takes_optional_properties_comma_separated() {
+        let cli = Cli::try_parse_from([
+            "notion-relay",
+            "init",
+            "--parent",
+            "x",
+            "--with",
+            "milestone,issue-type,parent",
+        ])
+        .unwrap();
+        let Command::Init(args) = cli.command else {
+            panic!("init")
+        };
+        assert_eq!(
+            args.with,
+            [
+                OptionalProperty::Milestone,
+                OptionalProperty::IssueType,
+                OptionalProperty::Parent
+            ]
+        );
+    }
+
+    #[test]
+    fn global_options_may_follow_the_subcommand() {
+        let cli =
+            Cli::try_parse_from(["notion-relay", "check", "--database-id", "d", "--fix"]).unwrap();
+        assert_eq!(cli.global.database_id.as_deref(), Some("d"));
+    }
+}

@@ -127,3 +127,31 @@ async fn init_refuses_a_parent_without_an_id_before_calling_notion() {
     assert!(run.stderr.contains("Copy link"), "{run}");
     assert_eq!(stack.emulator.request_count(), 0);
 }
+
+#[tokio::test]
+async fn every_subcommand_answers_help() {
+    for args in [
+        vec!["--help"],
+        vec!["init", "--help"],
+        vec!["check", "--help"],
+        vec!["secret", "--help"],
+        vec!["secret", "set", "--help"],
+        vec!["secret", "show", "--help"],
+        vec!["backfill", "--help"],
+        vec!["replay", "--help"],
+    ] {
+        let run = notion_relay(&args, &[], None).await;
+        assert!(run.ok(), "{args:?}: {run}");
+        assert!(
+            run.stdout.contains("Usage: notion-relay"),
+            "{args:?}: {run}"
+        );
+    }
+    let run = notion_relay(&["init"], &[], None).await;
+    assert_eq!(
+        run.code,
+        Some(2),
+        "a missing --parent is a usage error: {run}"
+    );
+    assert!(run.stderr.contains("--parent"), "{run}");
+}
