@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use notion_relay::notion::Page;
 use serde_json::Value;
 
-use crate::cli_support::notion_relay;
+use crate::cli_support::{notion_relay, spawn_notion_relay};
 use crate::scheduled_support::{run, two_days_ago, Rig, LONG, REPO};
 
 /// Each live row by issue number, as its properties in Notion's write form (option ids and page
@@ -88,4 +88,56 @@ async fn a_backfill_of_250_issues_matches_scheduled_sync_and_shows_progress() {
     let row = again.stdout.lines().find(|l| l.starts_with(REPO)).unwrap();
     let cells: Vec<&str> = row.split_whitespace().collect();
     assert_eq!(cells[3], "0", "nothing created again: {row}");
+}
+
+#[tokio::test]
+async fn an_interrupted_backfill_resumes_where_it_stopped_creating_nothing_twice() {
+    let rig = Rig::start().await;
+    rig.github.generate(REPO, 250, two_days_ago());
+    let mut env = rig.env(REPO, &[]);
+    env.retain(|(k, _)| k != "AWS_LAMBDA_LOG_FORMAT");
+
+    // Slow enough to be caught mid-way; killed once a quarter of the pages are in.
+    let mut child = spawn_notion_relay(&["backfill", "--rate", "40", "--progress", "off"], &env);
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(120);
+    while rig.notion.pages_in(&rig.database_id).len() < 60 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the backfill never got going"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "it ended too early");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().await.expect("interrupted");
+    let interrupted_at = rig.notion.pages_in(&rig.database_id).len();
+    assert!(
+        interrupted_at < 250,
+        "interrupted before the end: {interrupted_at}"
+    );
+
+    let resumed = notion_relay(
+        &["backfill", "--rate", "300", "--progress", "off"],
+        &env,
+        None,
+    )
+    .await;
+    assert!(resumed.ok(), "{resumed}");
+    let rows = rows(&rig, &rig.database_id);
+    assert_eq!(rows.len(), 250, "every issue once");
+    assert_eq!(
+        rig.notion.pages_in(&rig.database_id).len(),
+        250,
+        "no page created twice (none archived as a duplicate either)"
+    );
+    assert_eq!(rig.notion.count("POST", "/v1/pages"), 250);
+    let row = resumed
+        .stdout
+        .lines()
+        .find(|l| l.starts_with(REPO))
+        .unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_ne!(
+        cells[9], "—",
+        "the resumed run started from a watermark: {row}"
+    );
 }

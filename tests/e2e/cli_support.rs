@@ -88,3 +88,18 @@ pub fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
+
+/// Starts `notion-relay args…` in the background (for tests that interrupt it).
+pub fn spawn_notion_relay(args: &[&str], env: &[(String, String)]) -> tokio::process::Child {
+    tokio::process::Command::new(release_binary("notion-relay"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("notion-relay starts")
+}
