@@ -29,6 +29,12 @@ pub const DELIVERY_QUEUE_URL: &str = "DELIVERY_QUEUE_URL";
 /// A dead-letter queue to watch (the stack's `DeadLetterQueueUrl` output); read only by `check`.
 pub const DEAD_LETTER_QUEUE_URL: &str = "DEAD_LETTER_QUEUE_URL";
 
+/// The GitHub token matters once something calls GitHub: scheduled-sync (`REPOSITORIES`) or
+/// redelivery (`GITHUB_HOOK_ID`); the webhook alone needs none.
+fn github_needed(ctx: &Context) -> bool {
+    ctx.optional(config::REPOSITORIES).is_some() || ctx.optional(config::GITHUB_HOOK_ID).is_some()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mark {
     Pass,

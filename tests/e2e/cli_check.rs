@@ -320,3 +320,29 @@ async fn queue_depths_are_read_and_dead_letters_fail_the_check() {
         "{line}"
     );
 }
+
+#[tokio::test]
+async fn a_webhook_only_setup_needs_no_github_token() {
+    let setup = Setup::start().await;
+    let secret = json!({"notion_token": NOTION_TOKEN, "github_webhook_secret": WEBHOOK_SECRET, "github_token": ""});
+    setup
+        .stack
+        .moto
+        .put_secret_value(&setup.stack.secret_arn, &secret.to_string())
+        .await
+        .unwrap();
+    let mut env = setup.env(&[]);
+    env.retain(|(k, _)| k != "REPOSITORIES" && k != "GITHUB_HOOK_ID");
+    let run = notion_relay(&["check"], &env, None).await;
+    assert!(run.ok(), "{run}");
+    assert!(
+        run.stdout
+            .contains("– GitHub token: skipped (not set, and not needed"),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("holds notion_token, github_webhook_secret\n"),
+        "{run}"
+    );
+}

@@ -49,12 +49,12 @@ pub(super) async fn secret_keys(ctx: &Context, report: &mut Report) {
             return;
         }
     };
+    let mut wanted = vec![KEY_NOTION_TOKEN, KEY_GITHUB_WEBHOOK_SECRET];
+    if super::github_needed(ctx) {
+        wanted.push(KEY_GITHUB_TOKEN);
+    }
     let mut lacking = Vec::new();
-    for key in [
-        KEY_NOTION_TOKEN,
-        KEY_GITHUB_WEBHOOK_SECRET,
-        KEY_GITHUB_TOKEN,
-    ] {
+    for &key in &wanted {
         let set = match object.get(key) {
             Some(serde_json::Value::String(s)) => !s.trim().is_empty(),
             Some(serde_json::Value::Array(items)) => !items.is_empty(),
@@ -65,12 +65,7 @@ pub(super) async fn secret_keys(ctx: &Context, report: &mut Report) {
         }
     }
     if lacking.is_empty() {
-        report.pass(
-            ITEM,
-            format!(
-                "{id} holds {KEY_NOTION_TOKEN}, {KEY_GITHUB_WEBHOOK_SECRET}, {KEY_GITHUB_TOKEN}"
-            ),
-        );
+        report.pass(ITEM, format!("{id} holds {}", wanted.join(", ")));
     } else {
         for key in lacking {
             report.fail(

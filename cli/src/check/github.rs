@@ -25,6 +25,13 @@ pub(super) async fn github_token(ctx: &Context, report: &mut Report) -> Option<I
         }
     };
     let Some(token) = token else {
+        if !super::github_needed(ctx) {
+            report.skip(
+                ITEM,
+                "skipped (not set, and not needed: no REPOSITORIES or GITHUB_HOOK_ID, so only the webhook runs)",
+            );
+            return None;
+        }
         report.fail(
             ITEM,
             "not set: scheduled-sync would call GitHub anonymously (60 requests an hour, public repositories only, no redelivery)",
