@@ -16,6 +16,8 @@
 
 mod content;
 mod databases;
+mod users;
+pub use users::BotUser;
 
 use std::collections::HashMap;
 use std::fmt;
