@@ -27,6 +27,7 @@ mod search;
 mod sort;
 mod state;
 mod values;
+mod webhooks;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -42,6 +43,7 @@ pub use errors::ApiError;
 pub use faults::{FaultConfig, RateLimit};
 pub use router::router;
 pub use state::{RequestRecord, SharedState, State};
+pub use webhooks::{Sent, Subscription, DEFAULT_PERSON_ID};
 
 use state::{lock, Settings};
 

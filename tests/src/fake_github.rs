@@ -9,6 +9,7 @@
 mod guard;
 mod model;
 mod page;
+mod patch;
 mod routes;
 mod state;
 
@@ -19,6 +20,7 @@ use time::{Duration, OffsetDateTime};
 use tokio::task::JoinHandle;
 
 pub use self::model::{iso, Delivery, Issue, Pull};
+pub use self::patch::{Delivered, Outgoing};
 use self::state::Shared;
 pub use self::state::{Fault, Redelivery, RequestRecord, RATE_LIMIT};
 

@@ -4,6 +4,7 @@
 
 pub mod emulator;
 pub mod fake_github;
+pub mod function_url;
 pub mod lambda;
 pub mod moto;
 pub mod report;

@@ -26,55 +26,39 @@
 //! (+1 milestone list when a milestone is set by name). A cold container adds `users/me` and the
 //! database read (2025-09-03: + its data source) and one secret read.
 
+mod memory;
 mod setup;
+mod summary;
+mod write;
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::Mutex;
 use std::time::Duration;
 
 use serde_json::json;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use tokio::time::Instant;
 
+use memory::Memory;
 pub use setup::PROPERTY_MILESTONE;
 use setup::{Setup, SetupError};
+use summary::{loggable, Summary};
+use write::{answer, github_failure};
 
 use crate::config;
-use crate::github::rest::issues::IssueState;
-use crate::github::{webhook as github_webhook, RestError};
+use crate::github::webhook as github_webhook;
 use crate::handler::access::AccessError;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::notion::webhook::{self, ids_equal, Delivery, Event, EventType};
 use crate::notion::{NotionClient, Page, PageId};
 use crate::secrets::KEY_NOTION_WEBHOOK_SECRET;
-use crate::sync::writeback::{self, find_milestone};
 
 /// Notion waits a few seconds for an answer and retries later; answer well within that.
 pub const ANSWER_BUDGET: Duration = Duration::from_secs(9);
 const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
-/// Event ids remembered per container (Notion retries an event up to 8 times).
-const SEEN_CAPACITY: usize = 4096;
 
 /// The function's state for a warm container.
 pub struct NotionWebhookApp {
     /// A configuration error is kept, not fatal: every request gets a 500 naming it.
     setup: Result<Setup, String>,
-    seen: Mutex<Seen>,
-}
-
-/// What one event came to; `outcome` in the answer and the log line.
-#[derive(Debug, Default)]
-struct Summary {
-    event_id: String,
-    event_type: String,
-    page_id: String,
-    repository: String,
-    number: Option<u64>,
-    outcome: &'static str,
-    fields: Vec<&'static str>,
-    notion_calls: u64,
-    github_calls: u64,
+    memory: Memory,
 }
 
 impl NotionWebhookApp {
@@ -89,7 +73,7 @@ impl NotionWebhookApp {
         }
         Self {
             setup,
-            seen: Mutex::new(Seen::default()),
+            memory: Memory::default(),
         }
     }
 
@@ -153,7 +137,7 @@ impl NotionWebhookApp {
         summary.event_id = loggable(&event.id);
         summary.event_type = loggable(event.kind.as_str());
         summary.page_id = loggable(&event.entity.id);
-        if self.seen_before(&event.id) {
+        if self.memory.seen_before(&event.id) {
             summary.outcome = "duplicate";
             return answer(summary);
         }
@@ -161,7 +145,7 @@ impl NotionWebhookApp {
         match result {
             Ok(response) => {
                 if response.status_code < 300 {
-                    self.remember(&event.id);
+                    self.memory.remember(&event.id);
                 }
                 response
             }
@@ -242,20 +226,6 @@ impl NotionWebhookApp {
                 }
             }
         }
-    }
-
-    fn seen_before(&self, id: &str) -> bool {
-        self.seen
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(id)
-    }
-
-    fn remember(&self, id: &str) {
-        self.seen
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id);
     }
 
     /// A verified event.
@@ -351,87 +321,23 @@ impl NotionWebhookApp {
         summary.repository = repository.clone();
         summary.number = Some(number);
         let github = setup.github(deadline).await?;
-        let result = self
-            .write_back(
-                &github,
-                &page,
-                &bindings,
-                touched.as_ref(),
-                event,
-                &repository,
-                number,
-                summary,
-            )
-            .await;
+        let result = write::write_back(
+            &self.memory,
+            &github,
+            &page,
+            &bindings,
+            touched.as_ref(),
+            event,
+            &repository,
+            number,
+            summary,
+        )
+        .await;
         summary.github_calls = github.call_count();
         match result {
             Ok(response) => Ok(response),
             Err(error) => Ok(github_failure(&error, summary)),
         }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn write_back(
-        &self,
-        github: &crate::github::GitHubClient,
-        page: &Page,
-        bindings: &writeback::Bindings<'_>,
-        touched: Option<&std::collections::BTreeSet<writeback::Editable>>,
-        event: &Event,
-        repository: &str,
-        number: u64,
-        summary: &mut Summary,
-    ) -> Result<HttpResponse, RestError> {
-        let issue = github.get_issue(repository, number).await?;
-        if github_is_newer(&issue, event) {
-            tracing::info!(
-                github_updated_at = %issue.updated_at,
-                notion_edited_at = %event.timestamp,
-                "GitHub was edited after this Notion edit; GitHub wins, nothing written"
-            );
-            summary.outcome = "stale";
-            return Ok(answer(summary));
-        }
-        let mut plan = writeback::plan(page, bindings, touched, &issue);
-        if let Some(title) = plan.milestone_title.take() {
-            let milestones = github.list_milestones(repository).await?;
-            match find_milestone(&milestones, &title) {
-                Some(number) => plan.patch.milestone = Some(Some(number)),
-                None => plan.refused.push(format!(
-                    "milestone {title:?} does not exist in {repository}; create it on GitHub first"
-                )),
-            }
-        }
-        for reason in &plan.refused {
-            tracing::warn!(repository, number, reason = %reason, "Notion edit not written to GitHub");
-        }
-        if plan.patch.is_empty() {
-            summary.outcome = if plan.refused.is_empty() {
-                "unchanged"
-            } else {
-                "refused"
-            };
-            return Ok(answer_with(summary, &plan.refused));
-        }
-        summary.fields = plan.patch.fields();
-        github.update_issue(repository, number, &plan.patch).await?;
-        summary.outcome = "patched";
-        Ok(answer_with(summary, &plan.refused))
-    }
-}
-
-/// Whether GitHub holds an edit made after the Notion edit (Notion's `timestamp` is when the
-/// change happened, to the millisecond; GitHub's `updated_at` is to the second, so a GitHub
-/// edit in the same second as the Notion edit counts as older: Notion's is then the one a
-/// person just made).
-fn github_is_newer(issue: &IssueState, event: &Event) -> bool {
-    let edited = OffsetDateTime::parse(&event.timestamp, &Rfc3339).ok();
-    match (issue.updated_at(), edited) {
-        (Some(github), Some(notion)) => {
-            let notion_second = notion.replace_nanosecond(0).unwrap_or(notion);
-            github > notion_second
-        }
-        _ => false,
     }
 }
 
@@ -441,21 +347,6 @@ fn in_database(page: &Page, database_id: &str) -> bool {
         .get("database_id")
         .and_then(|v| v.as_str())
         .is_some_and(|id| ids_equal(id, database_id))
-}
-
-fn answer(summary: &Summary) -> HttpResponse {
-    answer_with(summary, &[])
-}
-
-fn answer_with(summary: &Summary, refused: &[String]) -> HttpResponse {
-    HttpResponse::json(
-        200,
-        &json!({
-            "outcome": summary.outcome,
-            "fields": summary.fields,
-            "refused": refused,
-        }),
-    )
 }
 
 fn failure(error: &SetupError) -> HttpResponse {
@@ -470,105 +361,6 @@ fn failure(error: &SetupError) -> HttpResponse {
         other => {
             tracing::error!(error = %other, "event failed");
             HttpResponse::message(500, other.to_string())
-        }
-    }
-}
-
-/// GitHub's refusals: transient ones are answered 503 so Notion retries; a token without
-/// Issues write access is a setting to fix (500); a missing issue is nothing to do.
-fn github_failure(error: &RestError, summary: &mut Summary) -> HttpResponse {
-    match error {
-        e if e.is_transient() => {
-            summary.outcome = "github_unavailable";
-            tracing::warn!(error = %e, "GitHub unavailable; Notion will retry the event");
-            HttpResponse::message(503, format!("GitHub unavailable, try again later: {e}"))
-        }
-        RestError::Api {
-            status: 404 | 410, ..
-        } => {
-            summary.outcome = "not_found";
-            HttpResponse::json(
-                202,
-                &json!({"outcome": "not_found", "message": error.to_string()}),
-            )
-        }
-        RestError::Api { status: 422, .. } => {
-            summary.outcome = "refused";
-            tracing::warn!(error = %error, "GitHub refused the write-back");
-            HttpResponse::json(
-                200,
-                &json!({"outcome": "refused", "refused": [error.to_string()]}),
-            )
-        }
-        RestError::Api {
-            status: 401 | 403, ..
-        } => {
-            summary.outcome = "github_forbidden";
-            tracing::error!(error = %error, "GitHub refused the token: give github_token Issues read/write access");
-            HttpResponse::message(
-                500,
-                format!("GitHub refused the token ({error}): it needs Issues read/write access"),
-            )
-        }
-        other => {
-            summary.outcome = "failed";
-            tracing::error!(error = %other, "write-back failed");
-            HttpResponse::message(500, other.to_string())
-        }
-    }
-}
-
-impl Summary {
-    fn log(&self, response: &HttpResponse, elapsed: Duration) {
-        let status = response.status_code;
-        let reason = (status >= 300)
-            .then(|| serde_json::from_str::<serde_json::Value>(&response.body).ok())
-            .flatten()
-            .and_then(|b| b.get("message").and_then(|m| m.as_str()).map(str::to_owned))
-            .unwrap_or_default();
-        tracing::info!(
-            event_id = %self.event_id,
-            event_type = %self.event_type,
-            page_id = %self.page_id,
-            repository = %self.repository,
-            number = self.number,
-            outcome = self.outcome,
-            fields = %self.fields.join(","),
-            status,
-            notion_calls = self.notion_calls,
-            github_calls = self.github_calls,
-            duration_ms = elapsed.as_millis() as u64,
-            reason = %reason,
-            "notion event handled"
-        );
-    }
-}
-
-/// Unverified input as a log field: cut short.
-fn loggable(value: &str) -> String {
-    value.chars().take(80).collect()
-}
-
-/// Event ids handled in this container, oldest forgotten first.
-#[derive(Default)]
-struct Seen {
-    ids: HashSet<String>,
-    order: VecDeque<String>,
-}
-
-impl Seen {
-    fn contains(&self, id: &str) -> bool {
-        self.ids.contains(id)
-    }
-
-    fn insert(&mut self, id: &str) {
-        if self.ids.insert(id.to_owned()) {
-            self.order.push_back(id.to_owned());
-            if self.order.len() > SEEN_CAPACITY {
-                if let Some(oldest) = self.order.pop_front() {
-                    self.ids.remove(&oldest);
-                }
-            }
         }
     }
 }

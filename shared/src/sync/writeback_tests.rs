@@ -66,6 +66,8 @@ fn page(edit: impl FnOnce(&mut Page)) -> Page {
         ]
         .into_iter()
         .collect(),
+        created_by: Some("bot".into()),
+        last_edited_by: Some("person".into()),
     };
     edit(&mut page);
     page

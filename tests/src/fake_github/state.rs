@@ -72,6 +72,8 @@ pub struct Inner {
     next_delivery_id: u64,
     pub rate_used: u64,
     pub rate_reset: OffsetDateTime,
+    /// What PATCH wrote, the hook target and the deliveries waiting to be sent.
+    pub writes: super::patch::Writes,
 }
 
 impl Default for Inner {
@@ -87,6 +89,7 @@ impl Default for Inner {
             next_delivery_id: 9_000_000_001,
             rate_used: 0,
             rate_reset: OffsetDateTime::now_utc() + RATE_WINDOW,
+            writes: Default::default(),
         }
     }
 }

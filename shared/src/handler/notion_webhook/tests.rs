@@ -1,5 +1,8 @@
+use super::memory::{Memory, Seen, CAPACITY};
+use super::write::github_is_newer;
 use super::*;
 use crate::config::map_env;
+use crate::github::rest::issues::IssueState;
 
 fn event(timestamp: &str) -> Event {
     serde_json::from_value(json!({
@@ -41,11 +44,21 @@ fn a_row_belongs_to_the_database_named_in_its_parent_whatever_the_dashes() {
 #[test]
 fn seen_ids_are_forgotten_oldest_first() {
     let mut seen = Seen::default();
-    for i in 0..=SEEN_CAPACITY {
+    for i in 0..=CAPACITY {
         seen.insert(&i.to_string());
     }
     assert!(!seen.contains("0"));
-    assert!(seen.contains("1") && seen.contains(&SEEN_CAPACITY.to_string()));
+    assert!(seen.contains("1") && seen.contains(&CAPACITY.to_string()));
+}
+
+#[test]
+fn our_own_write_back_is_not_mistaken_for_a_newer_github_edit() {
+    let memory = Memory::default();
+    assert!(!memory.is_our_write("o/r", 7, "2026-06-27T18:01:16Z"));
+    memory.wrote("o/r", 7, "2026-06-27T18:01:16Z");
+    assert!(memory.is_our_write("o/r", 7, "2026-06-27T18:01:16Z"));
+    assert!(!memory.is_our_write("o/r", 7, "2026-06-27T18:01:17Z"));
+    assert!(!memory.is_our_write("o/r", 8, "2026-06-27T18:01:16Z"));
 }
 
 #[tokio::test]

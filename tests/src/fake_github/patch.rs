@@ -1,0 +1,428 @@
+//! Writing issues: `PATCH /repos/{o}/{r}/issues/{n}` (title, state, state_reason, labels,
+//! assignees, milestone — GitHub's "Update an issue",
+//! <https://docs.github.com/en/rest/issues/issues#update-an-issue>), `GET` of one issue with what
+//! PATCH set, and `GET .../milestones`. A change bumps `updated_at` and queues the webhook
+//! deliveries GitHub would send for it (`closed`, `reopened`, `edited`, `labeled`/`unlabeled`,
+//! `assigned`/`unassigned`, `milestoned`/`demilestoned`; `pull_request` events for pull requests),
+//! signed with the hook's secret. They are sent only when a test asks
+//! ([`FakeGitHub::deliver_webhooks`]), to the URL it gave ([`FakeGitHub::deliver_to`]).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use time::OffsetDateTime;
+
+use super::guard::error;
+use super::model::Issue;
+use super::state::{Inner, Shared};
+use super::FakeGitHub;
+
+/// What only PATCH sets, by `(repo, number)`, plus the hook target and the delivery outbox.
+#[derive(Debug, Default)]
+pub struct Writes {
+    extras: BTreeMap<(String, u64), Extras>,
+    /// Milestones by repository: `(number, title)`.
+    milestones: BTreeMap<String, Vec<(u64, String)>>,
+    target: Option<(String, String)>,
+    outbox: Vec<Outgoing>,
+    next_guid: u64,
+    /// Every PATCH body received, in order.
+    pub patches: Vec<(String, u64, Value)>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Extras {
+    state_reason: Option<String>,
+    milestone: Option<u64>,
+}
+
+/// One delivery waiting to be sent.
+#[derive(Clone, Debug)]
+pub struct Outgoing {
+    pub event: String,
+    pub action: String,
+    pub guid: String,
+    pub body: Value,
+}
+
+/// A delivery the fake sent and how the receiver answered.
+#[derive(Clone, Debug)]
+pub struct Delivered {
+    pub event: String,
+    pub action: String,
+    pub status: u16,
+    pub answer: Value,
+}
+
+impl Inner {
+    /// The issue's REST JSON with what PATCH set (state_reason, milestone).
+    fn issue_with_writes(&self, api: &str, repo: &str, number: u64) -> Option<Value> {
+        let r = self.repos.get(repo)?;
+        let issue = r.issues.get(&number)?;
+        let mut value = issue.issue_json(api, repo, r.id);
+        self.overlay(repo, issue, &mut value);
+        Some(value)
+    }
+
+    fn overlay(&self, repo: &str, issue: &Issue, value: &mut Value) {
+        let Some(extras) = self.writes.extras.get(&(repo.to_string(), issue.number)) else {
+            return;
+        };
+        if let Some(reason) = &extras.state_reason {
+            value["state_reason"] = json!(reason);
+        }
+        if let Some(number) = extras.milestone {
+            let title = self
+                .writes
+                .milestones
+                .get(repo)
+                .and_then(|list| list.iter().find(|(n, _)| *n == number))
+                .map(|(_, t)| t.clone());
+            value["milestone"] = json!({"number": number, "title": title, "state": "open"});
+        }
+    }
+}
+
+pub async fn get_issue(
+    State(shared): State<Arc<Shared>>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+) -> Response {
+    let full = format!("{owner}/{repo}");
+    let found = shared
+        .lock()
+        .issue_with_writes(&shared.base_url, &full, number);
+    match found {
+        Some(body) => Json(body).into_response(),
+        None => error(StatusCode::NOT_FOUND, "Not Found"),
+    }
+}
+
+pub async fn list_milestones(
+    State(shared): State<Arc<Shared>>,
+    Path((owner, repo)): Path<(String, String)>,
+) -> Response {
+    let full = format!("{owner}/{repo}");
+    let inner = shared.lock();
+    let list: Vec<Value> = inner
+        .writes
+        .milestones
+        .get(&full)
+        .into_iter()
+        .flatten()
+        .map(|(number, title)| json!({"number": number, "title": title, "state": "open"}))
+        .collect();
+    Json(list).into_response()
+}
+
+fn unprocessable(message: &str) -> Response {
+    error(StatusCode::UNPROCESSABLE_ENTITY, message)
+}
+
+pub async fn update_issue(
+    State(shared): State<Arc<Shared>>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    Json(body): Json<Value>,
+) -> Response {
+    let full = format!("{owner}/{repo}");
+    let api = shared.base_url.clone();
+    let mut inner = shared.lock();
+    inner
+        .writes
+        .patches
+        .push((full.clone(), number, body.clone()));
+    let Some(before) = inner
+        .repos
+        .get(&full)
+        .and_then(|r| r.issues.get(&number))
+        .cloned()
+    else {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    };
+    let extras_before = inner
+        .writes
+        .extras
+        .get(&(full.clone(), number))
+        .cloned()
+        .unwrap_or_default();
+    let mut issue = before.clone();
+    let mut extras = extras_before.clone();
+    if let Err(message) = apply(&mut issue, &mut extras, &body, &inner, &full) {
+        return unprocessable(&message);
+    }
+    let actions = actions(&before, &issue, &extras_before, &extras);
+    if !actions.is_empty() {
+        let now = OffsetDateTime::now_utc();
+        // GitHub's timestamps are to the second; keep them strictly increasing per issue.
+        issue.updated_at = now.max(before.updated_at + time::Duration::seconds(1));
+        if issue.open != before.open {
+            issue.closed_at = (!issue.open).then_some(issue.updated_at);
+        }
+    }
+    inner.repo_mut(&full).issues.insert(number, issue.clone());
+    inner.writes.extras.insert((full.clone(), number), extras);
+    for (action, extra) in actions {
+        queue_delivery(&mut inner, &api, &full, &issue, &action, extra);
+    }
+    match inner.issue_with_writes(&api, &full, number) {
+        Some(json) => Json(json).into_response(),
+        None => error(StatusCode::NOT_FOUND, "Not Found"),
+    }
+}
+
+/// Applies a PATCH body with GitHub's validation.
+fn apply(
+    issue: &mut Issue,
+    extras: &mut Extras,
+    body: &Value,
+    inner: &Inner,
+    repo: &str,
+) -> Result<(), String> {
+    let Some(object) = body.as_object() else {
+        return Err("Problems parsing JSON".into());
+    };
+    if let Some(title) = object.get("title") {
+        match title.as_str() {
+            Some(t) if !t.trim().is_empty() => issue.title = t.to_string(),
+            _ => return Err("Validation Failed: title cannot be blank".into()),
+        }
+    }
+    if let Some(state) = object.get("state") {
+        let merged = issue.pull.as_ref().is_some_and(|p| p.merged_at.is_some());
+        match state.as_str() {
+            Some("open") if merged => {
+                return Err(
+                    "Validation Failed: state cannot be changed. The pull request has been merged."
+                        .into(),
+                )
+            }
+            Some("open") => issue.open = true,
+            Some("closed") => issue.open = false,
+            _ => return Err("Validation Failed: state is not included in the list".into()),
+        }
+    }
+    if let Some(reason) = object.get("state_reason") {
+        match reason.as_str() {
+            None => extras.state_reason = None,
+            Some(r @ ("completed" | "not_planned" | "reopened" | "duplicate")) => {
+                if issue.pull.is_none() {
+                    extras.state_reason = Some(r.to_string())
+                }
+            }
+            Some(_) => {
+                return Err("Validation Failed: state_reason is not included in the list".into())
+            }
+        }
+    }
+    if let Some(labels) = object.get("labels") {
+        let names: Option<Vec<String>> = labels.as_array().map(|items| {
+            items
+                .iter()
+                .filter_map(|l| l.as_str().or_else(|| l.get("name")?.as_str()))
+                .map(str::to_string)
+                .collect()
+        });
+        issue.labels = names.ok_or("Validation Failed: labels must be an array")?;
+    }
+    if let Some(assignees) = object.get("assignees") {
+        let logins: Option<Vec<String>> = assignees.as_array().map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        });
+        issue.assignees = logins.ok_or("Validation Failed: assignees must be an array")?;
+    }
+    if let Some(milestone) = object.get("milestone") {
+        match milestone.as_u64() {
+            None if milestone.is_null() => extras.milestone = None,
+            Some(n)
+                if inner
+                    .writes
+                    .milestones
+                    .get(repo)
+                    .is_some_and(|l| l.iter().any(|(m, _)| *m == n)) =>
+            {
+                extras.milestone = Some(n)
+            }
+            _ => return Err("Validation Failed: milestone does not exist".into()),
+        }
+    }
+    Ok(())
+}
+
+/// The webhook actions a change causes, each with its extra payload key.
+fn actions(before: &Issue, after: &Issue, eb: &Extras, ea: &Extras) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    if before.title != after.title {
+        out.push((
+            "edited".into(),
+            json!({"changes": {"title": {"from": before.title}}}),
+        ));
+    }
+    if before.open != after.open {
+        let action = if after.open { "reopened" } else { "closed" };
+        out.push((action.into(), json!({})));
+    }
+    for label in after.labels.iter().filter(|l| !before.labels.contains(l)) {
+        out.push(("labeled".into(), json!({"label": {"name": label}})));
+    }
+    for label in before.labels.iter().filter(|l| !after.labels.contains(l)) {
+        out.push(("unlabeled".into(), json!({"label": {"name": label}})));
+    }
+    for login in after
+        .assignees
+        .iter()
+        .filter(|a| !before.assignees.contains(a))
+    {
+        out.push(("assigned".into(), json!({"assignee": {"login": login}})));
+    }
+    for login in before
+        .assignees
+        .iter()
+        .filter(|a| !after.assignees.contains(a))
+    {
+        out.push(("unassigned".into(), json!({"assignee": {"login": login}})));
+    }
+    if eb.milestone != ea.milestone {
+        let action = if ea.milestone.is_some() {
+            "milestoned"
+        } else {
+            "demilestoned"
+        };
+        out.push((action.into(), json!({})));
+    }
+    out
+}
+
+fn queue_delivery(
+    inner: &mut Inner,
+    api: &str,
+    repo: &str,
+    issue: &Issue,
+    action: &str,
+    extra: Value,
+) {
+    let Some(repo_id) = inner.repos.get(repo).map(|r| r.id) else {
+        return;
+    };
+    let (owner, name) = repo.split_once('/').unwrap_or((repo, repo));
+    let (event, key, mut object) = match issue.pull_json(api, repo, repo_id) {
+        Some(pull) => ("pull_request", "pull_request", pull),
+        None => ("issues", "issue", issue.issue_json(api, repo, repo_id)),
+    };
+    inner.overlay(repo, issue, &mut object);
+    let mut body = json!({
+        "action": action,
+        key: object,
+        "repository": {"id": repo_id, "name": name, "full_name": repo,
+                        "owner": {"login": owner}, "html_url": format!("https://github.com/{repo}")},
+        "sender": {"login": "notion-relay-bot", "type": "User"},
+    });
+    if let (Some(target), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+        for (k, v) in extra {
+            target.insert(k.clone(), v.clone());
+        }
+    }
+    inner.writes.next_guid += 1;
+    let guid = format!("fake-{:012}", inner.writes.next_guid);
+    inner.writes.outbox.push(Outgoing {
+        event: event.into(),
+        action: action.into(),
+        guid,
+        body,
+    });
+}
+
+fn sign(secret: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes())
+        .map(|m| m.chain_update(body).finalize().into_bytes())
+        .unwrap_or_default();
+    format!("sha256={}", hex::encode(mac))
+}
+
+impl FakeGitHub {
+    /// Where [`Self::deliver_webhooks`] sends deliveries, and the hook secret they are signed with.
+    pub fn deliver_to(&self, url: &str, secret: &str) {
+        self.shared.lock().writes.target = Some((url.to_string(), secret.to_string()));
+    }
+
+    /// Adds a milestone `number` titled `title` to `repo`.
+    pub fn add_milestone(&self, repo: &str, number: u64, title: &str) {
+        self.shared
+            .lock()
+            .writes
+            .milestones
+            .entry(repo.to_string())
+            .or_default()
+            .push((number, title.to_string()));
+    }
+
+    /// The issue's REST JSON as `GET` answers it (with what PATCH set).
+    pub fn issue_json(&self, repo: &str, number: u64) -> Option<Value> {
+        self.shared
+            .lock()
+            .issue_with_writes(&self.shared.base_url, repo, number)
+    }
+
+    /// Every PATCH body received: `(repo, number, body)`.
+    pub fn patches(&self) -> Vec<(String, u64, Value)> {
+        self.shared.lock().writes.patches.clone()
+    }
+
+    /// Deliveries waiting to be sent.
+    pub fn outbox(&self) -> Vec<Outgoing> {
+        self.shared.lock().writes.outbox.clone()
+    }
+
+    /// Sends the waiting deliveries, in order, one at a time; returns each answer. Without a
+    /// target (see [`Self::deliver_to`]) they are dropped.
+    pub async fn deliver_webhooks(&self) -> Vec<Delivered> {
+        let (outbox, target) = {
+            let mut inner = self.shared.lock();
+            (
+                std::mem::take(&mut inner.writes.outbox),
+                inner.writes.target.clone(),
+            )
+        };
+        let Some((url, secret)) = target else {
+            return Vec::new();
+        };
+        let client = reqwest::Client::new();
+        let mut delivered = Vec::new();
+        for out in outbox {
+            let bytes = out.body.to_string();
+            let sent = client
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("user-agent", "GitHub-Hookshot/fake")
+                .header("x-github-event", &out.event)
+                .header("x-github-delivery", &out.guid)
+                .header("x-hub-signature-256", sign(&secret, bytes.as_bytes()))
+                .body(bytes)
+                .send()
+                .await;
+            let (status, answer) = match sent {
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let answer = response.json::<Value>().await.unwrap_or(Value::Null);
+                    (status, answer)
+                }
+                Err(e) => (0, json!({"error": e.to_string()})),
+            };
+            delivered.push(Delivered {
+                event: out.event,
+                action: out.action,
+                status,
+                answer,
+            });
+        }
+        delivered
+    }
+}
