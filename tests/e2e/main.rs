@@ -20,6 +20,8 @@ mod scheduled_failures;
 mod scheduled_rate_limits;
 mod scheduled_redelivery;
 mod scheduled_support;
+mod twoway_flow;
+mod twoway_kit;
 mod webhook_config;
 mod webhook_delivery;
 mod webhook_events;

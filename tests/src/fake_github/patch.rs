@@ -376,6 +376,29 @@ impl FakeGitHub {
         self.shared.lock().writes.patches.clone()
     }
 
+    /// Queues the delivery GitHub would send for `action` (e.g. `opened`) of an existing issue
+    /// or pull request as it now is; false if there is no such item.
+    pub fn queue_webhook(&self, repo: &str, number: u64, action: &str) -> bool {
+        let mut inner = self.shared.lock();
+        let Some(issue) = inner
+            .repos
+            .get(repo)
+            .and_then(|r| r.issues.get(&number))
+            .cloned()
+        else {
+            return false;
+        };
+        queue_delivery(
+            &mut inner,
+            &self.shared.base_url,
+            repo,
+            &issue,
+            action,
+            json!({}),
+        );
+        true
+    }
+
     /// Deliveries waiting to be sent.
     pub fn outbox(&self) -> Vec<Outgoing> {
         self.shared.lock().writes.outbox.clone()

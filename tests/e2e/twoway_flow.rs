@@ -1,0 +1,366 @@
+//! Two-way sync end to end: a person edits a page in the Notion emulator, the emulator sends the
+//! signed event to the RELEASE `notion-webhook` binary, which PATCHes the fake GitHub; the fake
+//! GitHub's resulting deliveries go to the RELEASE `github-webhook` binary, which must find the
+//! page already holding the change. Calls are counted on both sides.
+
+use relay_tests::emulator::RequestRecord;
+use serde_json::{json, Value};
+
+use crate::twoway_kit::{
+    answer, assignees, issue, labels, multi, select, sign, title_keeping_link, TwoWay, REPO,
+};
+use crate::webhook_kit::{assert_no_secrets, describe, writes};
+
+/// Notion page writes in a slice of the emulator log.
+fn notion_writes(records: &[RequestRecord]) -> usize {
+    writes(records)
+}
+
+#[tokio::test]
+async fn a_person_closing_an_issue_in_notion_closes_it_on_github_with_one_write_and_the_echo_changes_nothing(
+) {
+    let two = TwoWay::start().await;
+    let page_id = two.sync_new(issue(7, "Fix the parser")).await;
+    let github_mark = two.github.requests().len();
+    let notion_mark = two.stack.mark();
+
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let sent = two.flush_notion().await;
+
+    assert_eq!(sent.len(), 1, "one edit, one event");
+    assert_eq!(
+        sent[0].status,
+        200,
+        "{}\n{}",
+        sent[0].answer,
+        two.notion_webhook.logs()
+    );
+    assert_eq!(answer(&sent[0])["outcome"], "patched");
+    let on_github = two.issue(7);
+    assert_eq!(on_github["state"], "closed");
+    assert_eq!(on_github["state_reason"], "completed");
+    let patches = two.github.patches();
+    assert_eq!(patches.len(), 1, "one GitHub write");
+    assert_eq!(
+        patches[0].2,
+        json!({"state": "closed", "state_reason": "completed"}),
+        "only the field that changed"
+    );
+    let github_calls = two.github_since(github_mark);
+    let notion_calls_of_the_event = two.stack.since(notion_mark);
+
+    // The delivery our PATCH causes comes back through github-webhook and changes nothing.
+    let notion_mark_echo = two.stack.mark();
+    let echo = two.flush_github().await;
+    assert_eq!(echo.len(), 1, "GitHub sends one `closed` delivery");
+    assert_eq!(echo[0].action, "closed");
+    assert_eq!(
+        echo[0].answer["outcome"],
+        "unchanged",
+        "{:?}\n{}",
+        echo[0].answer,
+        two.github_webhook.logs()
+    );
+    let echo_calls = two.stack.since(notion_mark_echo);
+    assert_eq!(notion_writes(&echo_calls), 0, "{:?}", describe(&echo_calls));
+    assert_eq!(
+        two.stack.emulator.pending_webhooks(),
+        0,
+        "no write, no new event"
+    );
+    assert_eq!(
+        crate::webhook_kit::select(&two.page(&page_id), "Status").as_deref(),
+        Some("Closed")
+    );
+
+    // Calls per edit, bounded: Notion 1 page read (+1 schema read on this container's first
+    // property event), GitHub 1 read + 1 write, and the echo 1 key query.
+    let page_reads = notion_calls_of_the_event
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/v1/pages/"))
+        .count();
+    assert_eq!(page_reads, 1, "{:?}", describe(&notion_calls_of_the_event));
+    assert!(
+        notion_calls_of_the_event.len() <= 2,
+        "{:?}",
+        describe(&notion_calls_of_the_event)
+    );
+    assert_eq!(github_calls.len(), 2, "GET + PATCH: {github_calls:?}");
+    assert_eq!(echo_calls.len(), 1, "{:?}", describe(&echo_calls));
+    println!(
+        "calls per person edit: notion-webhook Notion {} GitHub {}; echo github-webhook Notion {}",
+        notion_calls_of_the_event.len(),
+        github_calls.len(),
+        echo_calls.len()
+    );
+    assert_no_secrets(&two.notion_webhook.logs());
+    assert!(!two
+        .notion_webhook
+        .logs()
+        .contains(&two.subscription.verification_token));
+}
+
+#[tokio::test]
+async fn labels_assignees_and_title_round_trip_in_one_patch() {
+    let two = TwoWay::start().await;
+    let page_id = two.sync_new(issue(8, "Fix the parser")).await;
+    let page = two.page(&page_id);
+
+    two.person_edits(
+        &page_id,
+        json!({
+            "Labels": multi(&["bug", "docs"]),
+            "Assignees": multi(&["ana", "ben"]),
+            "Name": title_keeping_link(&page, "Fix the lexer"),
+        }),
+    );
+    let sent = two.flush_notion().await;
+
+    assert_eq!(sent.len(), 1);
+    assert_eq!(answer(&sent[0])["outcome"], "patched", "{}", sent[0].answer);
+    let on_github = two.issue(8);
+    assert_eq!(on_github["title"], "Fix the lexer");
+    assert_eq!(labels(&on_github), ["bug", "docs"]);
+    assert_eq!(assignees(&on_github), ["ana", "ben"]);
+    assert_eq!(two.patches(), 1);
+    let patch = &two.github.patches()[0].2;
+    assert!(
+        patch.get("state").is_none(),
+        "state was not edited: {patch}"
+    );
+
+    let mark = two.stack.mark();
+    let echoes = two.flush_github().await;
+    let actions: Vec<&str> = echoes.iter().map(|d| d.action.as_str()).collect();
+    assert_eq!(actions, ["edited", "labeled", "assigned"]);
+    for echo in &echoes {
+        assert_eq!(echo.answer["outcome"], "unchanged", "{echo:?}");
+    }
+    let echo_calls = two.stack.since(mark);
+    assert_eq!(notion_writes(&echo_calls), 0, "{:?}", describe(&echo_calls));
+    assert_eq!(echo_calls.len(), echoes.len(), "one key query per delivery");
+}
+
+#[tokio::test]
+async fn a_merged_edit_on_a_pull_request_is_refused_and_nothing_is_written() {
+    let two = TwoWay::start().await;
+    let pull = relay_tests::fake_github::Issue::pull_request(
+        9,
+        "Add the lexer",
+        time::OffsetDateTime::now_utc() - time::Duration::minutes(10),
+    );
+    let page_id = two.sync_new(pull).await;
+    let github_mark = two.github.requests().len();
+
+    two.person_edits(&page_id, json!({"Status": select("Merged")}));
+    let sent = two.flush_notion().await;
+
+    assert_eq!(sent[0].status, 200, "{}", sent[0].answer);
+    let body = answer(&sent[0]);
+    assert_eq!(body["outcome"], "refused");
+    assert!(
+        body["refused"][0]
+            .as_str()
+            .is_some_and(|r| r.contains("cannot be set to Merged")),
+        "{body}"
+    );
+    assert_eq!(two.patches(), 0, "nothing written");
+    let calls = two.github_since(github_mark);
+    assert!(calls.iter().all(|r| r.method == "GET"), "{calls:?}");
+    assert!(two
+        .notion_webhook
+        .logs()
+        .contains("a pull request cannot be set to Merged from Notion"));
+    assert_eq!(two.issue(9)["state"], "open");
+}
+
+#[tokio::test]
+async fn forged_or_missing_signatures_get_401_and_call_nothing() {
+    let two = TwoWay::start().await;
+    let page_id = two.sync_new(issue(10, "Fix the parser")).await;
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let events = two.stack.emulator.take_webhook_events();
+    let body = events[0].to_string();
+    let notion_mark = two.stack.mark();
+    let github_mark = two.github.requests().len();
+    let url = two.notion_webhook.url.url();
+    let client = reqwest::Client::new();
+    let forged = sign("secret_not_the_token", body.as_bytes());
+    let mut tampered: Value = events[0].clone();
+    tampered["entity"]["id"] = json!("00000000-0000-4000-8000-000000000000");
+    let genuine_signature = sign(&two.subscription.verification_token, body.as_bytes());
+
+    let cases = [
+        ("missing", body.clone(), None),
+        ("forged", body.clone(), Some(forged)),
+        (
+            "tampered body",
+            tampered.to_string(),
+            Some(genuine_signature),
+        ),
+        ("garbage", body.clone(), Some("sha256=nothex".to_string())),
+    ];
+    for (case, payload, signature) in cases {
+        let mut request = client
+            .post(&url)
+            .header("content-type", "application/json")
+            .body(payload);
+        if let Some(signature) = signature {
+            request = request.header("x-notion-signature", signature);
+        }
+        let response = request.send().await.expect("answer");
+        assert_eq!(response.status().as_u16(), 401, "{case}");
+    }
+
+    assert_eq!(two.stack.since(notion_mark).len(), 0, "no Notion call");
+    assert_eq!(two.github_since(github_mark).len(), 0, "no GitHub call");
+    assert_eq!(two.issue(10)["state"], "open");
+}
+
+#[tokio::test]
+async fn the_handshake_stores_the_token_in_the_secret_once_and_keeps_the_other_keys() {
+    let two = TwoWay::start().await;
+
+    let stored = two
+        .stack
+        .moto
+        .get_secret_value(&two.stack.secret_arn)
+        .await
+        .expect("secret readable");
+    let stored: Value = serde_json::from_str(&stored).expect("JSON secret");
+    assert_eq!(
+        stored["notion_webhook_secret"],
+        json!(two.subscription.verification_token)
+    );
+    assert_eq!(
+        stored["github_token"],
+        json!(crate::webhook_kit::GITHUB_TOKEN)
+    );
+    assert_eq!(
+        stored["notion_token"],
+        json!(crate::webhook_kit::NOTION_TOKEN)
+    );
+    let logs = two.notion_webhook.logs();
+    assert!(
+        logs.contains("stored the Notion webhook verification token"),
+        "{logs}"
+    );
+    assert!(
+        !logs.contains(&two.subscription.verification_token),
+        "never the value"
+    );
+
+    // A second verification request (anyone can POST one) does not replace the stored token.
+    let again = two.stack.emulator.send_webhook_verification().await;
+    assert_eq!(again.status, 409, "{}", again.answer);
+    // A new container reads the stored token from the secret and accepts signed events.
+    let other = two.another_notion_webhook().await;
+    let page_id = two.sync_new(issue(11, "Fix the parser")).await;
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let event = two.stack.emulator.take_webhook_events().remove(0);
+    let signature = sign(
+        &two.subscription.verification_token,
+        event.to_string().as_bytes(),
+    );
+    let response = reqwest::Client::new()
+        .post(other.url.url())
+        .header("x-notion-signature", signature)
+        .body(event.to_string())
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(response.status().as_u16(), 200, "{}", other.logs());
+    assert_eq!(two.issue(11)["state"], "closed");
+}
+
+#[tokio::test]
+async fn an_older_notion_event_after_a_newer_github_edit_writes_nothing() {
+    let two = TwoWay::start().await;
+    let page_id = two.sync_new(issue(12, "Fix the parser")).await;
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let event = two.stack.emulator.take_webhook_events().remove(0);
+    // Someone comments on GitHub after the Notion edit; the event arrives after that.
+    assert!(two.github.update_issue(REPO, 12, |i| {
+        i.comments += 1;
+        i.updated_at = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    }));
+
+    let sent = two.stack.emulator.send_webhook_event(&event).await;
+
+    assert_eq!(sent.status, 200, "{}", sent.answer);
+    assert_eq!(answer(&sent)["outcome"], "stale");
+    assert_eq!(two.patches(), 0, "GitHub's newer edit wins");
+    assert_eq!(two.issue(12)["state"], "open");
+}
+
+#[tokio::test]
+async fn duplicate_events_write_once_in_one_container_and_across_containers() {
+    let two = TwoWay::start().await;
+    let page_id = two.sync_new(issue(13, "Fix the parser")).await;
+    two.person_edits(&page_id, json!({"Labels": multi(&["bug", "p1"])}));
+    let event = two.stack.emulator.take_webhook_events().remove(0);
+    let other = two.another_notion_webhook().await;
+
+    let first = two.stack.emulator.send_webhook_event(&event).await;
+    let same_container = two.stack.emulator.send_webhook_event(&event).await;
+    let mut retry = event.clone();
+    retry["attempt_number"] = json!(2);
+    let signature = sign(
+        &two.subscription.verification_token,
+        retry.to_string().as_bytes(),
+    );
+    let other_container = reqwest::Client::new()
+        .post(other.url.url())
+        .header("x-notion-signature", signature)
+        .body(retry.to_string())
+        .send()
+        .await
+        .expect("answer");
+    let other_status = other_container.status().as_u16();
+    let other_answer: Value = other_container.json().await.expect("JSON");
+
+    assert_eq!(answer(&first)["outcome"], "patched", "{}", first.answer);
+    assert_eq!(answer(&same_container)["outcome"], "duplicate");
+    assert_eq!(other_status, 200);
+    assert!(
+        matches!(
+            other_answer["outcome"].as_str(),
+            Some("unchanged" | "stale")
+        ),
+        "the other container finds GitHub already written: {other_answer}"
+    );
+    assert_eq!(two.patches(), 1, "written once");
+    assert_eq!(labels(&two.issue(13)), ["bug", "p1"]);
+}
+
+#[tokio::test]
+async fn aggregated_events_with_a_person_among_the_authors_are_written_and_our_own_are_free() {
+    let two = TwoWay::start().await;
+    let page_id = two.sync_new(issue(14, "Fix the parser")).await;
+    two.stack.emulator.aggregate_webhooks(true);
+    // A GitHub label change reaches the page (our write) and a person closes it, close together.
+    assert!(two.github.update_issue(REPO, 14, |i| {
+        i.labels.push("triaged".into());
+        i.updated_at = time::OffsetDateTime::now_utc() - time::Duration::minutes(5);
+    }));
+    assert!(two.github.queue_webhook(REPO, 14, "labeled"));
+    let synced = two.flush_github().await;
+    assert_eq!(synced[0].answer["outcome"], "updated", "{synced:?}");
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let github_mark = two.github.requests().len();
+
+    let sent = two.flush_notion().await;
+
+    assert_eq!(sent.len(), 1, "aggregated into one event");
+    let authors: Vec<&str> = sent[0].body["authors"]
+        .as_array()
+        .expect("authors")
+        .iter()
+        .filter_map(|a| a["type"].as_str())
+        .collect();
+    assert_eq!(authors, ["bot", "person"]);
+    assert_eq!(answer(&sent[0])["outcome"], "patched", "{}", sent[0].answer);
+    assert_eq!(two.issue(14)["state"], "closed");
+    assert_eq!(labels(&two.issue(14)), ["bug", "triaged"], "labels kept");
+    assert_eq!(two.github_since(github_mark).len(), 2);
+}
