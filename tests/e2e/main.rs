@@ -22,6 +22,7 @@ mod scheduled_redelivery;
 mod scheduled_support;
 mod twoway_flow;
 mod twoway_kit;
+mod twoway_order;
 mod webhook_config;
 mod webhook_delivery;
 mod webhook_events;
