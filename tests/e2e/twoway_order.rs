@@ -138,3 +138,111 @@ async fn shuffled_repeated_events_of_several_edits_leave_github_equal_to_notion_
         );
     }
 }
+
+/// Two containers at once, over several seeds: each receives the events of its own pages, and
+/// one event is repeated to both at the same moment (a Notion retry racing the first attempt).
+/// Every page's edit reaches GitHub exactly; the racing repeat writes the same values at most
+/// twice (no shared lock exists between containers: see README), never a different value.
+#[tokio::test]
+async fn two_containers_at_once_write_each_edit_and_a_racing_repeat_never_writes_another_value() {
+    let two = TwoWay::start().await;
+    let other = two.another_notion_webhook().await;
+    for seed in 0..3u64 {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let base = 200 + seed * 10;
+        let mut pages = Vec::new();
+        for i in 0..4 {
+            let page_id = two.sync_new(issue(base + i, "Fix the parser")).await;
+            pages.push((base + i, page_id));
+        }
+        for (i, (_, page_id)) in pages.iter().enumerate() {
+            let status = if rng.bool() { "Closed" } else { "Open" };
+            let label = LABELS[1 + i % (LABELS.len() - 1)].replace(',', "");
+            two.person_edits(
+                page_id,
+                json!({"Status": select(status), "Labels": multi(&["bug", &label])}),
+            );
+        }
+        let events = two.stack.emulator.take_webhook_events();
+        let patches_before = two.patches();
+        let urls = [two.notion_webhook.url.url(), other.url.url()];
+        let token = two.subscription.verification_token.clone();
+        let post = |url: String, event: Value| {
+            let token = token.clone();
+            async move {
+                let body = event.to_string();
+                reqwest::Client::new()
+                    .post(url)
+                    .header(
+                        "x-notion-signature",
+                        crate::twoway_kit::sign(&token, body.as_bytes()),
+                    )
+                    .body(body)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+                    .unwrap_or(0)
+            }
+        };
+        let mut sends = Vec::new();
+        for (i, event) in events.iter().enumerate() {
+            sends.push(post(urls[i % 2].clone(), event.clone()));
+        }
+        let raced = events[rng.usize(..events.len())].clone();
+        sends.push(post(urls[0].clone(), raced.clone()));
+        sends.push(post(urls[1].clone(), raced));
+        let statuses = futures_join_all(sends).await;
+        assert!(
+            statuses.iter().all(|s| *s == 200 || *s == 202),
+            "seed {seed}: {statuses:?}"
+        );
+
+        for (number, page_id) in &pages {
+            let page = two.page(page_id);
+            let on_github = two.issue(*number);
+            let status = crate::webhook_kit::select(&page, "Status").unwrap_or_default();
+            let github_status = if on_github["state"] == "open" {
+                "Open"
+            } else {
+                "Closed"
+            };
+            assert_eq!(status, github_status, "seed {seed} #{number}");
+            assert_eq!(
+                multi_select(&page, "Labels"),
+                labels(&on_github),
+                "seed {seed} #{number}"
+            );
+        }
+        let patches = two.patches() - patches_before;
+        assert!(
+            patches <= pages.len() + 1,
+            "seed {seed}: {patches} PATCHes for {} edits and one racing repeat",
+            pages.len()
+        );
+        two.flush_github().await;
+        two.flush_notion().await;
+    }
+}
+
+/// Runs the futures concurrently on this task and collects their outputs in order.
+async fn futures_join_all<F: std::future::Future<Output = u16>>(futures: Vec<F>) -> Vec<u16> {
+    let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs = vec![0; handles.len()];
+    let mut pending: Vec<(usize, _)> = handles.into_iter().enumerate().collect();
+    std::future::poll_fn(|cx| {
+        pending.retain_mut(|(i, fut)| match fut.as_mut().poll(cx) {
+            std::task::Poll::Ready(v) => {
+                outputs[*i] = v;
+                false
+            }
+            std::task::Poll::Pending => true,
+        });
+        if pending.is_empty() {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    outputs
+}
