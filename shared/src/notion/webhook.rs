@@ -74,7 +74,7 @@ pub enum Delivery {
     Verification {
         verification_token: String,
     },
-    Event(Event),
+    Event(Box<Event>),
 }
 
 impl Delivery {
@@ -90,7 +90,7 @@ impl Delivery {
                 verification_token: handshake.verification_token,
             });
         }
-        serde_json::from_slice::<Event>(body).map(Delivery::Event)
+        serde_json::from_slice::<Event>(body).map(|e| Delivery::Event(Box::new(e)))
     }
 }
 
