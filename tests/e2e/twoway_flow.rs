@@ -364,3 +364,51 @@ async fn aggregated_events_with_a_person_among_the_authors_are_written_and_our_o
     assert_eq!(labels(&two.issue(14)), ["bug", "triaged"], "labels kept");
     assert_eq!(two.github_since(github_mark).len(), 2);
 }
+
+#[tokio::test]
+async fn a_milestone_named_in_notion_is_set_by_number_and_an_unknown_one_is_refused() {
+    let two = TwoWay::start().await;
+    two.github.add_milestone(REPO, 3, "v1.0, beta");
+    let page_id = two.sync_new(issue(15, "Fix the parser")).await;
+
+    two.person_edits(&page_id, json!({"Milestone": select("v1.0 beta")}));
+    let sent = two.flush_notion().await;
+
+    assert_eq!(answer(&sent[0])["outcome"], "patched", "{}", sent[0].answer);
+    assert_eq!(two.github.patches()[0].2, json!({"milestone": 3}));
+    assert_eq!(two.issue(15)["milestone"]["number"], 3);
+    let echo = two.flush_github().await;
+    assert_eq!(echo[0].action, "milestoned");
+    assert_eq!(echo[0].answer["outcome"], "unchanged", "{echo:?}");
+
+    two.person_edits(&page_id, json!({"Milestone": select("v9")}));
+    let sent = two.flush_notion().await;
+    assert_eq!(answer(&sent[0])["outcome"], "refused", "{}", sent[0].answer);
+    assert_eq!(
+        two.patches(),
+        1,
+        "nothing written for a milestone GitHub does not have"
+    );
+}
+
+#[tokio::test]
+async fn under_notion_version_2025_09_03_a_close_costs_the_same_and_the_echo_is_unchanged() {
+    let two = TwoWay::start_with(&[("NOTION_VERSION", "2025-09-03")]).await;
+    let page_id = two.sync_new(issue(16, "Fix the parser")).await;
+    let github_mark = two.github.requests().len();
+
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let sent = two.flush_notion().await;
+
+    assert_eq!(
+        answer(&sent[0])["outcome"],
+        "patched",
+        "{}\n{}",
+        sent[0].answer,
+        two.notion_webhook.logs()
+    );
+    assert_eq!(two.issue(16)["state_reason"], "completed");
+    assert_eq!(two.github_since(github_mark).len(), 2);
+    let echo = two.flush_github().await;
+    assert_eq!(echo[0].answer["outcome"], "unchanged", "{echo:?}");
+}

@@ -38,18 +38,35 @@ pub struct TwoWay {
     pub github_webhook: Container,
     pub notion_webhook: Container,
     pub subscription: Subscription,
+    extra: Vec<(String, String)>,
 }
 
 impl TwoWay {
     /// Everything running, the subscription created and its handshake answered 200.
     pub async fn start() -> TwoWay {
+        TwoWay::start_with(&[]).await
+    }
+
+    /// [`TwoWay::start`] with extra environment for both functions (e.g. `NOTION_VERSION`). The
+    /// database is the demo one plus an optional `Milestone` select.
+    pub async fn start_with(extra: &[(&str, &str)]) -> TwoWay {
         let stack = Stack::start().await;
-        let database = stack.database();
+        let mut properties = relay_tests::emulator::demo_properties();
+        properties["Milestone"] = json!({"select": {"options": []}});
+        let database = stack
+            .emulator
+            .create_database("GitHub Issues", properties)
+            .expect("database")
+            .database_id;
         let github = FakeGitHub::start().await.expect("fake GitHub binds");
         github.set_token(Some(GITHUB_TOKEN));
-        let github_webhook = container(&stack, &database, &github, "github-webhook").await;
+        let extra: Vec<(String, String)> = extra
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let github_webhook = container(&stack, &database, &github, "github-webhook", &extra).await;
         github.deliver_to(&github_webhook.url.url(), WEBHOOK_SECRET);
-        let notion_webhook = container(&stack, &database, &github, "notion-webhook").await;
+        let notion_webhook = container(&stack, &database, &github, "notion-webhook", &extra).await;
         let subscription = stack
             .emulator
             .subscribe_webhooks(&notion_webhook.url.url(), None);
@@ -68,12 +85,20 @@ impl TwoWay {
             github_webhook,
             notion_webhook,
             subscription,
+            extra,
         }
     }
 
     /// Another warm container of notion-webhook (same settings, its own caches).
     pub async fn another_notion_webhook(&self) -> Container {
-        container(&self.stack, &self.database, &self.github, "notion-webhook").await
+        container(
+            &self.stack,
+            &self.database,
+            &self.github,
+            "notion-webhook",
+            &self.extra,
+        )
+        .await
     }
 
     /// Puts `issue` on GitHub, delivers its `opened` through github-webhook (a page is created),
@@ -149,9 +174,16 @@ impl TwoWay {
     }
 }
 
-async fn container(stack: &Stack, database: &str, github: &FakeGitHub, name: &str) -> Container {
+async fn container(
+    stack: &Stack,
+    database: &str,
+    github: &FakeGitHub,
+    name: &str,
+    extra: &[(String, String)],
+) -> Container {
     let mut env = stack.env(database);
     env.push(("GITHUB_API_URL".into(), github.base_url().to_string()));
+    env.extend(extra.iter().cloned());
     let function = LambdaFunction::spawn(&release_binary(name), &env)
         .await
         .unwrap_or_else(|e| panic!("{name} starts: {e}"));
