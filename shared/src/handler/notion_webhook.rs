@@ -251,8 +251,12 @@ impl NotionWebhookApp {
                 "an event type two-way sync does not act on",
             ));
         }
-        if !event.may_be_a_row() {
-            return Ok(ignore(summary, "ignored", "not a database row"));
+        if !event.may_be_a_row() || !event.may_be_in(setup.access.settings.database.as_str()) {
+            return Ok(ignore(
+                summary,
+                "ignored",
+                "not a row of the synced database",
+            ));
         }
         let notion = setup.notion(deadline).await?;
         let result = self
@@ -274,7 +278,8 @@ impl NotionWebhookApp {
             summary.outcome = outcome;
             HttpResponse::json(202, &json!({"outcome": outcome, "message": message}))
         };
-        if event.only_by(setup.bot_id(notion).await?) {
+        let bot_id = setup.bot_id(notion).await?;
+        if event.only_by(bot_id) {
             return Ok(ignore(
                 summary,
                 "own_write",
@@ -308,6 +313,20 @@ impl NotionWebhookApp {
                 summary,
                 "ignored",
                 "not a live row of the synced database",
+            ));
+        }
+        // Issues are not created from Notion: a row a person made by hand is left alone.
+        if event.kind == EventType::PageCreated
+            && !page
+                .created_by
+                .as_deref()
+                .is_some_and(|c| ids_equal(c, bot_id))
+        {
+            tracing::warn!(page_id = %page.id, "a row made by hand in Notion is not written to GitHub (issues are created on GitHub)");
+            return Ok(ignore(
+                summary,
+                "ignored",
+                "a row made by hand in Notion is not written to GitHub",
             ));
         }
         let bindings = schema.bindings();

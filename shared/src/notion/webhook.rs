@@ -216,6 +216,17 @@ impl Event {
     }
 }
 
+impl Event {
+    /// False only when the event names a parent database that is not `database_id` (an event
+    /// of another database costs no call); a data source parent is checked on the page itself.
+    pub fn may_be_in(&self, database_id: &str) -> bool {
+        match &self.data.parent {
+            Some(parent) if parent.kind == "database" => ids_equal(&parent.id, database_id),
+            _ => true,
+        }
+    }
+}
+
 /// Notion ids compare without dashes or case.
 pub fn ids_equal(a: &str, b: &str) -> bool {
     let norm = |s: &str| {
@@ -356,6 +367,21 @@ mod tests {
         json["authors"] = json!([]);
         let anonymous: Event = serde_json::from_value(json).unwrap();
         assert!(!anonymous.only_by("bot-1"));
+    }
+
+    #[test]
+    fn an_event_of_another_database_is_told_without_a_call() {
+        let json = event_json();
+        let event: Event = serde_json::from_value(json.clone()).unwrap();
+        assert!(event.may_be_in("13950b26c2034f3bb97d93ec06319565"));
+        assert!(!event.may_be_in("0000"));
+        let mut other = json;
+        other["data"]["parent"] = json!({"id": "ds-1", "type": "data_source"});
+        let event: Event = serde_json::from_value(other).unwrap();
+        assert!(
+            event.may_be_in("0000"),
+            "a data source is checked on the page"
+        );
     }
 
     #[test]

@@ -187,6 +187,9 @@ fn status(value: &PropertyValue, issue: &IssueState, plan: &mut Plan) {
         _ if issue.is_merged() => plan.refused.push(
             "a merged pull request cannot be reopened or closed again; the page is put back by the next GitHub event".into(),
         ),
+        ItemState::Open if pull && shown == ItemState::Draft => plan.refused.push(
+            "a draft pull request cannot be marked ready from Notion (do it on GitHub); the page is put back by the next GitHub event".into(),
+        ),
         ItemState::Open if issue.is_open() => {}
         ItemState::Closed if !issue.is_open() => {}
         ItemState::Open => {

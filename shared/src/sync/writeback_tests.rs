@@ -255,3 +255,22 @@ fn the_key_is_read_from_repository_and_number() {
     let no_number = page(|p| set(p, "Issue #", PropertyValue::Number(None)));
     assert_eq!(bindings.key(&no_number), None);
 }
+
+#[test]
+fn a_draft_pull_request_set_to_open_is_refused_not_silently_dropped() {
+    let mut pull = issue();
+    pull.pull_request = Some(PullLink { merged_at: None });
+    pull.draft = Some(true);
+    let open = page(|p| set(p, "Status", PropertyValue::select("Open")));
+    let plan = plan_for(&open, &pull);
+    assert!(plan.patch.is_empty());
+    assert!(
+        plan.refused[0].contains("cannot be marked ready"),
+        "{plan:?}"
+    );
+    let draft = page(|p| set(p, "Status", PropertyValue::select("Draft")));
+    assert!(
+        plan_for(&draft, &pull).refused.is_empty(),
+        "already a draft"
+    );
+}
