@@ -53,6 +53,8 @@ use crate::secrets::KEY_NOTION_WEBHOOK_SECRET;
 /// Notion waits a few seconds for an answer and retries later; answer well within that.
 pub const ANSWER_BUDGET: Duration = Duration::from_secs(9);
 const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
+/// An unsigned body larger than this is refused without being parsed.
+const MAX_HANDSHAKE_BYTES: usize = 4096;
 
 /// The function's state for a warm container.
 pub struct NotionWebhookApp {
@@ -153,9 +155,13 @@ impl NotionWebhookApp {
         }
     }
 
-    /// An unsigned POST: the handshake, or a 401.
+    /// An unsigned POST: the handshake (a few dozen bytes; nothing bigger is even parsed), or
+    /// a 401.
     async fn unsigned(&self, setup: &Setup, body: &[u8], summary: &mut Summary) -> HttpResponse {
-        let Ok(Delivery::Verification { verification_token }) = Delivery::parse(body) else {
+        let handshake = (body.len() <= MAX_HANDSHAKE_BYTES)
+            .then(|| Delivery::parse(body).ok())
+            .flatten();
+        let Some(Delivery::Verification { verification_token }) = handshake else {
             return HttpResponse::message(401, webhook::SignatureError::Missing.to_string());
         };
         summary.event_type = "verification".into();
