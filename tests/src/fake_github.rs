@@ -7,6 +7,7 @@
 //! at [`FakeGitHub::base_url`]. The `fake-github` binary serves the same thing on a port.
 
 mod guard;
+mod hook;
 mod model;
 mod page;
 mod patch;
@@ -19,8 +20,8 @@ use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 use tokio::task::JoinHandle;
 
+pub use self::hook::{Delivered, Outgoing};
 pub use self::model::{iso, Delivery, Issue, Pull};
-pub use self::patch::{Delivered, Outgoing};
 use self::state::Shared;
 pub use self::state::{Fault, Redelivery, RequestRecord, RATE_LIMIT};
 
