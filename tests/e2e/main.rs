@@ -20,6 +20,7 @@ mod scheduled_failures;
 mod scheduled_rate_limits;
 mod scheduled_redelivery;
 mod scheduled_support;
+mod twoway_admin;
 mod twoway_fields;
 mod twoway_flow;
 mod twoway_kit;
