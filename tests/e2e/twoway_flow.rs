@@ -201,20 +201,65 @@ async fn the_handshake_stores_the_token_in_the_secret_once_and_keeps_the_other_k
 async fn an_older_notion_event_after_a_newer_github_edit_writes_nothing() {
     let two = TwoWay::start().await;
     let page_id = two.sync_new(issue(12, "Fix the parser")).await;
-    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    two.person_edits(&page_id, json!({"Labels": multi(&["bug", "p1"])}));
     let event = two.stack.emulator.take_webhook_events().remove(0);
-    // Someone comments on GitHub after the Notion edit; the event arrives after that.
+    // Someone relabels the issue on GitHub after the Notion edit; the event arrives after that.
+    let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
     assert!(two.github.update_issue(REPO, 12, |i| {
-        i.comments += 1;
-        i.updated_at = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+        i.labels = vec!["bug".into(), "wontfix".into()];
+        i.updated_at = later;
     }));
+    two.github.record_issue_event(REPO, 12, "labeled", later);
 
     let sent = two.stack.emulator.send_webhook_event(&event).await;
 
     assert_eq!(sent.status, 200, "{}", sent.answer);
     assert_eq!(answer(&sent)["outcome"], "stale");
     assert_eq!(two.patches(), 0, "GitHub's newer edit wins");
-    assert_eq!(two.issue(12)["state"], "open");
+    assert_eq!(labels(&two.issue(12)), ["bug", "wontfix"]);
+    assert!(two
+        .notion_webhook
+        .logs()
+        .contains("GitHub changed this field after the Notion edit"));
+}
+
+#[tokio::test]
+async fn a_newer_github_comment_or_edit_of_another_field_does_not_block_the_write() {
+    let two = TwoWay::start().await;
+    let page_id = two.sync_new(issue(17, "Fix the parser")).await;
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let event = two.stack.emulator.take_webhook_events().remove(0);
+    let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    assert!(two.github.update_issue(REPO, 17, |i| {
+        i.comments += 1;
+        i.labels.push("triaged".into());
+        i.updated_at = later;
+    }));
+    two.github.record_issue_event(REPO, 17, "labeled", later);
+    let github_mark = two.github.requests().len();
+
+    let sent = two.stack.emulator.send_webhook_event(&event).await;
+
+    assert_eq!(answer(&sent)["outcome"], "patched", "{}", sent.answer);
+    assert_eq!(two.issue(17)["state"], "closed");
+    assert_eq!(
+        labels(&two.issue(17)),
+        ["bug", "triaged"],
+        "GitHub's label kept"
+    );
+    let calls: Vec<String> = two
+        .github_since(github_mark)
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /repos/octo-org/planner/issues/17",
+            "GET /repos/octo-org/planner/issues/17/events",
+            "PATCH /repos/octo-org/planner/issues/17",
+        ]
+    );
 }
 
 #[tokio::test]

@@ -224,6 +224,55 @@ async fn two_containers_at_once_write_each_edit_and_a_racing_repeat_never_writes
     }
 }
 
+/// Two edits of one page, their events handled by two containers one after the other: the
+/// second container sees GitHub updated after its edit — by the first container's write-back —
+/// and must not take that for a newer GitHub edit of its field.
+#[tokio::test]
+async fn another_containers_write_back_is_not_mistaken_for_a_newer_github_edit() {
+    let two = TwoWay::start().await;
+    let other = two.another_notion_webhook().await;
+    let page_id = two.sync_new(issue(300, "Fix the parser")).await;
+    two.person_edits(&page_id, json!({"Labels": multi(&["bug", "p1"])}));
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let events = two.stack.emulator.take_webhook_events();
+    assert_eq!(events.len(), 2);
+    let labels_first = two.stack.emulator.send_webhook_event(&events[0]).await;
+    assert_eq!(
+        answer(&labels_first)["outcome"],
+        "patched",
+        "{}",
+        labels_first.answer
+    );
+    // GitHub's updated_at is now after the Status edit; make sure it is, whatever the clock.
+    let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    assert!(two
+        .github
+        .update_issue(crate::twoway_kit::REPO, 300, |i| i.updated_at = later));
+    two.github
+        .record_issue_event(crate::twoway_kit::REPO, 300, "labeled", later);
+
+    let body = events[1].to_string();
+    let signature = crate::twoway_kit::sign(&two.subscription.verification_token, body.as_bytes());
+    let response = reqwest::Client::new()
+        .post(other.url.url())
+        .header("x-notion-signature", signature)
+        .body(body)
+        .send()
+        .await
+        .expect("answer");
+    let status_second: Value = response.json().await.expect("JSON");
+
+    assert_eq!(
+        status_second["outcome"],
+        "patched",
+        "{status_second}\n{}",
+        other.logs()
+    );
+    let on_github = two.issue(300);
+    assert_eq!(on_github["state"], "closed");
+    assert_eq!(labels(&on_github), ["bug", "p1"]);
+}
+
 /// Runs the futures concurrently on this task and collects their outputs in order.
 async fn futures_join_all<F: std::future::Future<Output = u16>>(futures: Vec<F>) -> Vec<u16> {
     let handles: Vec<_> = futures.into_iter().map(Box::pin).collect();

@@ -12,10 +12,10 @@
 //! 3. only `page.created` / `page.properties_updated` of pages are looked at (202 otherwise);
 //!    events whose authors are all our own bot are ignored at no cost (our writes, no echo);
 //!    an event id seen before in this container is answered at once;
-//! 4. the page is read and must be a row of our database; the GitHub issue is read; when GitHub
-//!    was edited after the Notion edit (issue `updated_at` later than the event `timestamp`),
-//!    GitHub wins and nothing is written; else one PATCH carries only the touched fields that
-//!    differ ([`crate::sync::writeback`]).
+//! 4. the page is read and must be a row of our database; the GitHub issue is read; one PATCH
+//!    carries only the touched fields that differ ([`crate::sync::writeback`]) — unless GitHub
+//!    changed one of them after the Notion edit (`updated_at` later than the event `timestamp`,
+//!    then the issue's event log decides, see `write`): GitHub wins and nothing is written.
 //!
 //! notion-webhook never writes Notion: the PATCH makes GitHub send a delivery that
 //! github-webhook (and its queue, in queue mode) applies like any other, and finds the page
@@ -23,7 +23,8 @@
 //! cannot race here.
 //!
 //! Calls per person edit, warm container: Notion 1 (the page), GitHub 1 read + at most 1 write
-//! (+1 milestone list when a milestone is set by name). A cold container adds `users/me` and the
+//! (+1 milestone list when a milestone is set by name, +1 event log when GitHub changed after
+//! the Notion edit). A cold container adds `users/me` and the
 //! database read (2025-09-03: + its data source) and one secret read.
 
 mod memory;

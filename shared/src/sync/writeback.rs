@@ -245,6 +245,24 @@ fn milestone(value: &PropertyValue, issue: &IssueState, plan: &mut Plan) {
     }
 }
 
+/// Whether a GitHub issue event changed a field the plan would write (then GitHub's edit, made
+/// after the Notion edit, wins for that issue).
+pub fn conflicts(plan: &Plan, github_event: &str) -> bool {
+    let patch = &plan.patch;
+    match github_event {
+        "closed" | "reopened" | "merged" | "converted_to_draft" | "ready_for_review" => {
+            patch.state.is_some()
+        }
+        "labeled" | "unlabeled" => patch.labels.is_some(),
+        "assigned" | "unassigned" => patch.assignees.is_some(),
+        "renamed" => patch.title.is_some(),
+        "milestoned" | "demilestoned" => {
+            patch.milestone.is_some() || plan.milestone_title.is_some()
+        }
+        _ => false,
+    }
+}
+
 /// The number of the milestone shown in Notion as `title` (compared in Notion form).
 pub fn find_milestone(
     milestones: &[crate::github::rest::issues::Milestone],

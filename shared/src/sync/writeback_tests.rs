@@ -274,3 +274,16 @@ fn a_draft_pull_request_set_to_open_is_refused_not_silently_dropped() {
         "already a draft"
     );
 }
+
+#[test]
+fn only_github_events_on_the_fields_being_written_conflict() {
+    let closed = page(|p| set(p, "Status", PropertyValue::select("Closed")));
+    let plan = plan_for(&closed, &issue());
+    assert!(conflicts(&plan, "reopened"));
+    assert!(conflicts(&plan, "closed"));
+    assert!(!conflicts(&plan, "labeled"), "another field");
+    assert!(!conflicts(&plan, "commented"));
+    assert!(!conflicts(&plan, "subscribed"));
+    let labelled = page(|p| set(p, "Labels", PropertyValue::multi_select(["docs"])));
+    assert!(conflicts(&plan_for(&labelled, &issue()), "unlabeled"));
+}

@@ -125,6 +125,24 @@ impl FakeGitHub {
         true
     }
 
+    /// Logs an issue event (`labeled`, `closed`, `renamed`, …) at `at`, as GitHub does for an
+    /// edit made on GitHub (pair it with [`FakeGitHub::update_issue`]).
+    pub fn record_issue_event(
+        &self,
+        repo: &str,
+        number: u64,
+        event: &str,
+        at: time::OffsetDateTime,
+    ) {
+        let mut inner = self.shared.lock();
+        let log = inner
+            .writes
+            .events
+            .entry((repo.to_string(), number))
+            .or_default();
+        log.push((event.to_string(), at));
+    }
+
     /// Deliveries waiting to be sent.
     pub fn outbox(&self) -> Vec<Outgoing> {
         self.shared.lock().writes.outbox.clone()

@@ -33,6 +33,24 @@ pub struct Writes {
     pub(super) next_guid: u64,
     /// Every PATCH body received, in order.
     pub patches: Vec<(String, u64, Value)>,
+    /// Each issue's event log (`labeled`, `closed`, `renamed`, …) with when it happened.
+    pub(super) events: BTreeMap<(String, u64), Vec<(String, OffsetDateTime)>>,
+}
+
+/// The issue event a webhook action is logged as (`GET .../issues/{n}/events`).
+pub(super) fn event_name(action: &str) -> Option<&'static str> {
+    Some(match action {
+        "edited" => "renamed",
+        "closed" => "closed",
+        "reopened" => "reopened",
+        "labeled" => "labeled",
+        "unlabeled" => "unlabeled",
+        "assigned" => "assigned",
+        "unassigned" => "unassigned",
+        "milestoned" => "milestoned",
+        "demilestoned" => "demilestoned",
+        _ => return None,
+    })
 }
 
 #[derive(Clone, Debug, Default)]
@@ -101,6 +119,48 @@ pub async fn list_milestones(
     Json(list).into_response()
 }
 
+/// `GET /repos/{o}/{r}/issues/{n}/events`: the event log, oldest first, paginated by `page`.
+pub async fn list_events(
+    State(shared): State<Arc<Shared>>,
+    Path((owner, repo, number)): Path<(String, String, u64)>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    let full = format!("{owner}/{repo}");
+    let params = super::page::Params::parse(query.as_deref());
+    let inner = shared.lock();
+    if !inner
+        .repos
+        .get(&full)
+        .is_some_and(|r| r.issues.contains_key(&number))
+    {
+        return error(StatusCode::NOT_FOUND, "Not Found");
+    }
+    let log = inner
+        .writes
+        .events
+        .get(&(full.clone(), number))
+        .cloned()
+        .unwrap_or_default();
+    let all: Vec<Value> = log
+        .iter()
+        .enumerate()
+        .map(|(i, (event, at))| {
+            json!({"id": i + 1, "event": event, "created_at": super::model::iso(*at),
+                   "actor": {"login": "someone"}})
+        })
+        .collect();
+    let (items, last) = super::page::numbered(all, params.page(), params.per_page());
+    let path = format!("/repos/{full}/issues/{number}/events");
+    let link = super::page::numbered_links(&params, &shared.base_url, &path, params.page(), last);
+    let mut response = Json(items).into_response();
+    if let Some(value) = link.and_then(|l| axum::http::HeaderValue::from_str(&l).ok()) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LINK, value);
+    }
+    response
+}
+
 fn unprocessable(message: &str) -> Response {
     error(StatusCode::UNPROCESSABLE_ENTITY, message)
 }
@@ -148,6 +208,14 @@ pub async fn update_issue(
     inner.repo_mut(&full).issues.insert(number, issue.clone());
     inner.writes.extras.insert((full.clone(), number), extras);
     for (action, extra) in actions {
+        if let Some(name) = event_name(&action) {
+            let log = inner
+                .writes
+                .events
+                .entry((full.clone(), number))
+                .or_default();
+            log.push((name.to_string(), issue.updated_at));
+        }
         queue_delivery(&mut inner, &api, &full, &issue, &action, extra);
     }
     match inner.issue_with_writes(&api, &full, number) {

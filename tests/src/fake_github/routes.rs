@@ -30,6 +30,10 @@ pub fn router(shared: Arc<Shared>) -> Router {
             "/repos/{owner}/{repo}/milestones",
             get(super::patch::list_milestones),
         )
+        .route(
+            "/repos/{owner}/{repo}/issues/{number}/events",
+            get(super::patch::list_events),
+        )
         .route("/repos/{owner}/{repo}/pulls/{number}", get(get_pull))
         .route(
             "/repos/{owner}/{repo}/hooks/{hook}/deliveries",

@@ -107,7 +107,54 @@ impl IssuePatch {
     }
 }
 
+/// One entry of an issue's event log (`GET /repos/{o}/{r}/issues/{n}/events`,
+/// <https://docs.github.com/en/rest/issues/events#list-issue-events>): who changed what, when.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct IssueEvent {
+    /// `labeled`, `closed`, `renamed`, `assigned`, `milestoned`, …
+    pub event: String,
+    pub created_at: String,
+}
+
+impl IssueEvent {
+    pub fn created_at(&self) -> Option<OffsetDateTime> {
+        OffsetDateTime::parse(&self.created_at, &Rfc3339).ok()
+    }
+}
+
+/// Issue event logs longer than this many pages are not read to the end (the caller then
+/// assumes the worst).
+pub const MAX_EVENT_PAGES: usize = 3;
+
 impl GitHubClient {
+    /// The issue's events, oldest first (GitHub's order), or `None` when the log is longer than
+    /// [`MAX_EVENT_PAGES`] pages of 100.
+    pub async fn issue_events(
+        &self,
+        repo: &str,
+        number: u64,
+    ) -> Result<Option<Vec<IssueEvent>>, RestError> {
+        let first = self
+            .repo_url(repo, &format!("/issues/{number}/events"))
+            .map(|mut url| {
+                url.query_pairs_mut().append_pair("per_page", "100");
+                url.to_string()
+            });
+        let pages = self.pages::<IssueEvent>(first);
+        let mut pages = std::pin::pin!(pages);
+        let mut events = Vec::new();
+        let mut read = 0;
+        while let Some(page) = futures_util::TryStreamExt::try_next(&mut pages).await? {
+            read += 1;
+            if read > MAX_EVENT_PAGES {
+                return Ok(None);
+            }
+            events.extend(page);
+        }
+        Ok(Some(events))
+    }
+
     pub async fn get_issue(&self, repo: &str, number: u64) -> Result<IssueState, RestError> {
         let url = self.repo_url(repo, &format!("/issues/{number}"))?;
         let response = self.send(Method::GET, url.as_str()).await?;

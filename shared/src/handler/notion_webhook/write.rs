@@ -1,5 +1,11 @@
 //! The GitHub half of one event: read the issue, decide, write at most once; and how GitHub's
 //! refusals are answered.
+//!
+//! Order of edits: when GitHub's `updated_at` is later than the Notion edit's `timestamp` (and is
+//! not the result of this container's own last PATCH), the issue's event log decides: a GitHub
+//! change of a field we would write, made after the Notion edit, wins and nothing is written; a
+//! change of other fields (or a comment, or our own write-back from another container) does
+//! not block the write.
 
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
@@ -27,17 +33,23 @@ pub(super) async fn write_back(
     summary: &mut Summary,
 ) -> Result<HttpResponse, RestError> {
     let issue = github.get_issue(repository, number).await?;
-    if github_is_newer(&issue, event) && !memory.is_our_write(repository, number, &issue.updated_at)
-    {
-        tracing::info!(
-            github_updated_at = %issue.updated_at,
-            notion_edited_at = %event.timestamp,
-            "GitHub was edited after this Notion edit; GitHub wins, nothing written"
-        );
-        summary.outcome = "stale";
-        return Ok(answer(summary));
-    }
     let mut plan = writeback::plan(page, bindings, touched, &issue);
+    let writes = !plan.patch.is_empty() || plan.milestone_title.is_some();
+    if writes
+        && github_is_newer(&issue, event)
+        && !memory.is_our_write(repository, number, &issue.updated_at)
+    {
+        if let Some(conflict) = newer_conflict(github, &plan, event, repository, number).await? {
+            tracing::info!(
+                github_updated_at = %issue.updated_at,
+                notion_edited_at = %event.timestamp,
+                github_event = %conflict,
+                "GitHub changed this field after the Notion edit; GitHub wins, nothing written"
+            );
+            summary.outcome = "stale";
+            return Ok(answer(summary));
+        }
+    }
     if let Some(title) = plan.milestone_title.take() {
         let milestones = github.list_milestones(repository).await?;
         match find_milestone(&milestones, &title) {
@@ -64,6 +76,33 @@ pub(super) async fn write_back(
     summary.outcome = "patched";
     Ok(answer_with(summary, &plan.refused))
 }
+/// GitHub was updated after the Notion edit, and not by our own last write from this container
+/// (another container's, a comment, someone's edit…): the issue's event log says whether a
+/// field this plan writes changed since. One call; a log too long to read counts as a conflict.
+/// Returns the conflicting GitHub event.
+async fn newer_conflict(
+    github: &GitHubClient,
+    plan: &writeback::Plan,
+    event: &Event,
+    repository: &str,
+    number: u64,
+) -> Result<Option<String>, RestError> {
+    let Some(edited) = OffsetDateTime::parse(&event.timestamp, &Rfc3339).ok() else {
+        return Ok(Some("unknown (the event has no readable timestamp)".into()));
+    };
+    let edited_second = edited.replace_nanosecond(0).unwrap_or(edited);
+    let Some(events) = github.issue_events(repository, number).await? else {
+        return Ok(Some(
+            "unknown (the issue's event log is too long to read)".into(),
+        ));
+    };
+    Ok(events
+        .into_iter()
+        .filter(|e| e.created_at().is_none_or(|at| at > edited_second))
+        .find(|e| writeback::conflicts(plan, &e.event))
+        .map(|e| e.event))
+}
+
 /// Whether GitHub holds an edit made after the Notion edit (Notion's `timestamp` is when the
 /// change happened, to the millisecond; GitHub's `updated_at` is to the second, so a GitHub
 /// edit in the same second as the Notion edit counts as older: Notion's is then the one a
