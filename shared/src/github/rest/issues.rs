@@ -193,7 +193,85 @@ impl GitHubClient {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secrets::test_server::{Canned, TestServer};
     use serde_json::json;
+
+    const ISSUE: &str =
+        r#"{"number": 7, "title": "Fix", "state": "closed", "updated_at": "2026-06-27T18:01:16Z"}"#;
+
+    #[tokio::test]
+    async fn a_patch_is_one_authenticated_json_request_and_answers_the_issue() {
+        let server = TestServer::start(vec![Canned::json(200, ISSUE)]).await;
+        let client = GitHubClient::new(&server.url, Some("ghp_t".into()), "ua").unwrap();
+        let patch = IssuePatch {
+            state: Some("closed".into()),
+            state_reason: Some("completed".into()),
+            ..IssuePatch::default()
+        };
+        let after = client.update_issue("o/r", 7, &patch).await.unwrap();
+        assert_eq!(after.updated_at, "2026-06-27T18:01:16Z");
+        let request = &server.requests()[0];
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("PATCH", "/repos/o/r/issues/7")
+        );
+        assert_eq!(request.header("authorization"), Some("Bearer ghp_t"));
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(&request.body).unwrap(),
+            json!({"state": "closed", "state_reason": "completed"})
+        );
+        assert_eq!(client.call_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_issue_event_log_is_read_across_pages_and_a_very_long_one_is_none() {
+        let server = TestServer::start_with(|url| {
+            vec![
+                Canned::json(
+                    200,
+                    r#"[{"event": "labeled", "created_at": "2026-06-27T18:00:00Z"}]"#,
+                )
+                .with_header(
+                    "link",
+                    &format!(r#"<{url}/repos/o/r/issues/7/events?page=2>; rel="next""#),
+                ),
+                Canned::json(
+                    200,
+                    r#"[{"event": "closed", "created_at": "2026-06-27T18:01:00Z"}]"#,
+                ),
+            ]
+        })
+        .await;
+        let client = GitHubClient::new(&server.url, None, "ua").unwrap();
+        let events = client
+            .issue_events("o/r", 7)
+            .await
+            .unwrap()
+            .expect("short log");
+        let names: Vec<&str> = events.iter().map(|e| e.event.as_str()).collect();
+        assert_eq!(names, ["labeled", "closed"]);
+        assert!(events[1].created_at().is_some());
+        assert!(server.requests()[0]
+            .path
+            .starts_with("/repos/o/r/issues/7/events"));
+
+        let endless = TestServer::start_with(|url| {
+            (0..=MAX_EVENT_PAGES)
+                .map(|i| {
+                    Canned::json(200, "[]").with_header(
+                        "link",
+                        &format!(
+                            r#"<{url}/repos/o/r/issues/7/events?page={}>; rel="next""#,
+                            i + 2
+                        ),
+                    )
+                })
+                .collect()
+        })
+        .await;
+        let client = GitHubClient::new(&endless.url, None, "ua").unwrap();
+        assert_eq!(client.issue_events("o/r", 7).await.unwrap(), None);
+    }
 
     #[test]
     fn a_patch_sends_only_the_fields_it_changes() {
