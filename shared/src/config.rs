@@ -19,6 +19,8 @@ pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
 pub const REPOSITORIES: &str = "REPOSITORIES";
 pub const GITHUB_HOOK_ID: &str = "GITHUB_HOOK_ID";
 pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+/// The Notion webhook subscription's verification token (notion-webhook, two-way sync).
+pub const NOTION_WEBHOOK_SECRET: &str = "NOTION_WEBHOOK_SECRET";
 
 // Settings read by one function each (scheduled-sync, weekly-digest, notion-oauth).
 pub const NOTION_OAUTH_CLIENT_ID: &str = "NOTION_OAUTH_CLIENT_ID";

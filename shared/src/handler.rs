@@ -3,9 +3,11 @@
 
 pub mod access;
 pub mod digest;
+pub mod notion_webhook;
 pub mod oauth;
 pub mod webhook;
 
 pub use access::{AccessError, NotionAccess, NotionSettings};
+pub use notion_webhook::NotionWebhookApp;
 pub use webhook::WebhookApp;
 pub mod scheduled;

@@ -20,6 +20,7 @@ mod pacer;
 pub mod retry;
 mod send;
 pub mod types;
+pub mod webhook;
 
 pub use blocks::{Block, BlockList, BlockNode, RetrievedBlock};
 pub use client::BotUser;

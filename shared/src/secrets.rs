@@ -11,6 +11,7 @@
 //! Neither errors nor logs ever contain a secret value; `Debug` of [`Secrets`] is redacted.
 
 mod aws;
+mod store;
 #[cfg(test)]
 pub(crate) mod test_server;
 #[cfg(test)]
@@ -24,10 +25,11 @@ pub use aws::{
     SecretsManagerClient, AWS_ACCESS_KEY_ID, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL_SECRETS_MANAGER,
     AWS_REGION, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
 };
+pub use store::merge_key;
 
 use crate::config::{
     optional_in, process_env, ConfigError, GITHUB_TOKEN, GITHUB_WEBHOOK_SECRET, NOTION_TOKEN,
-    SECRET_ID,
+    NOTION_WEBHOOK_SECRET, SECRET_ID,
 };
 
 /// How long a fetched secret is trusted before the next use fetches it again.
@@ -36,6 +38,8 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(5 * 60);
 pub const KEY_NOTION_TOKEN: &str = "notion_token";
 pub const KEY_GITHUB_WEBHOOK_SECRET: &str = "github_webhook_secret";
 pub const KEY_GITHUB_TOKEN: &str = "github_token";
+/// The Notion webhook subscription's verification token (two-way sync).
+pub const KEY_NOTION_WEBHOOK_SECRET: &str = "notion_webhook_secret";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -79,6 +83,8 @@ pub struct Secrets {
     /// Every secret a delivery may be signed with; more than one while rotating.
     pub github_webhook_secrets: Vec<String>,
     pub github_token: Option<String>,
+    /// The Notion webhook subscription's verification token (notion-webhook only).
+    pub notion_webhook_secret: Option<String>,
 }
 
 impl std::fmt::Debug for Secrets {
@@ -91,6 +97,10 @@ impl std::fmt::Debug for Secrets {
                 &format_args!("<{} redacted>", self.github_webhook_secrets.len()),
             )
             .field("github_token", &redact(&self.github_token))
+            .field(
+                "notion_webhook_secret",
+                &redact(&self.notion_webhook_secret),
+            )
             .finish()
     }
 }
@@ -104,6 +114,7 @@ impl Secrets {
                 .map(|v| split_secrets(&v))
                 .unwrap_or_default(),
             github_token: optional_in(env, GITHUB_TOKEN),
+            notion_webhook_secret: optional_in(env, NOTION_WEBHOOK_SECRET),
         }
     }
 
@@ -152,6 +163,10 @@ impl Secrets {
             notion_token: string(KEY_NOTION_TOKEN, "notion_token is not a string")?,
             github_webhook_secrets,
             github_token: string(KEY_GITHUB_TOKEN, "github_token is not a string")?,
+            notion_webhook_secret: string(
+                KEY_NOTION_WEBHOOK_SECRET,
+                "notion_webhook_secret is not a string",
+            )?,
         })
     }
 
@@ -165,6 +180,9 @@ impl Secrets {
                 self.github_webhook_secrets
             },
             github_token: self.github_token.or(fallback.github_token),
+            notion_webhook_secret: self
+                .notion_webhook_secret
+                .or(fallback.notion_webhook_secret),
         }
     }
 

@@ -6,6 +6,7 @@
 pub mod properties;
 pub mod schema;
 pub mod upsert;
+pub mod writeback;
 
 pub use schema::{BoundSchema, Field, SchemaError};
 pub use upsert::{body_blocks, Outcome, SyncResult, Syncer};

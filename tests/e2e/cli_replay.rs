@@ -3,6 +3,7 @@
 //! answer `events/manifest.json` lists, and a saved delivery is signed with the webhook secret.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use relay_tests::function_url::FunctionUrl;
 use serde_json::Value;
@@ -22,7 +23,7 @@ async fn every_sample_event_gets_the_answer_the_manifest_lists() {
     let stack = Stack::with_webhook_secret(secret).await;
     let database = stack.database();
     let function = Arc::new(stack.function(&database).await);
-    let url = FunctionUrl::serve(function.clone())
+    let url = FunctionUrl::serve(function.clone(), Duration::from_secs(20))
         .await
         .expect("front door");
 
@@ -54,7 +55,7 @@ async fn a_saved_delivery_is_signed_with_the_webhook_secret() {
     let stack = Stack::with_webhook_secret("saved-delivery-secret").await;
     let database = stack.database();
     let function = Arc::new(stack.function(&database).await);
-    let url = FunctionUrl::serve(function.clone())
+    let url = FunctionUrl::serve(function.clone(), Duration::from_secs(20))
         .await
         .expect("front door");
     let body = fixtures().join("octokit/issues/opened.payload.json");

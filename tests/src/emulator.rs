@@ -29,6 +29,7 @@ mod sort;
 mod state;
 mod users;
 mod values;
+mod webhooks;
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
@@ -45,6 +46,7 @@ pub use errors::ApiError;
 pub use faults::{FaultConfig, RateLimit};
 pub use router::router;
 pub use state::{RequestRecord, SharedState, State};
+pub use webhooks::{Sent, Subscription, DEFAULT_PERSON_ID};
 
 use state::{lock, Settings};
 

@@ -8,8 +8,10 @@
 
 mod account;
 mod guard;
+mod hook;
 mod model;
 mod page;
+mod patch;
 mod routes;
 mod state;
 
@@ -20,6 +22,7 @@ use time::{Duration, OffsetDateTime};
 use tokio::task::JoinHandle;
 
 pub use self::account::Hook;
+pub use self::hook::{Delivered, Outgoing};
 pub use self::model::{iso, Delivery, Issue, Pull};
 use self::state::Shared;
 pub use self::state::{Fault, Redelivery, RequestRecord, RATE_LIMIT};

@@ -1,44 +1,52 @@
-//! A Function URL in front of a harnessed function: a plain HTTP server on `127.0.0.1:0` whose
-//! every request becomes one [`LambdaFunction::invoke_http`] (payload format 2.0, as the URL
-//! service sends it) and whose answer is the function's, as the URL service returns it. Tools
-//! that speak plain HTTP (`notion-relay replay`, curl, GitHub itself) can then reach a real
-//! function binary.
+//! A Function URL in front of a harnessed Lambda: a real HTTP server on `127.0.0.1:0` that turns
+//! each request into the payload-2.0 event (`LambdaFunction::invoke_http`) and the function's
+//! answer back into HTTP. The Notion emulator's webhook subscriptions and the fake GitHub's
+//! deliveries POST to it, as the real services POST to a deployed Function URL.
+//!
+//! Entry point: [`FunctionUrl::serve`]; [`FunctionUrl::url`] is what to register.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Router;
 use tokio::task::JoinHandle;
 
 use crate::lambda::{HttpRequest, LambdaFunction};
 
-/// GitHub's bodies are at most 25 MB; the URL service takes 6 MB — this only bounds memory.
-const MAX_BODY: usize = 32 * 1024 * 1024;
+/// The URL service refuses bodies past 6 MB (Lambda's payload limit).
+const MAX_BODY: usize = 6 * 1024 * 1024;
 
-/// A running front door. Dropping it stops the server (not the function).
+/// A running front. Dropping it stops the server (the function keeps running).
 pub struct FunctionUrl {
     addr: SocketAddr,
     server: JoinHandle<()>,
 }
 
 impl FunctionUrl {
-    pub async fn serve(function: Arc<LambdaFunction>) -> std::io::Result<FunctionUrl> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// Serves `function` on a free loopback port; each request waits up to `timeout`.
+    pub async fn serve(
+        function: Arc<LambdaFunction>,
+        timeout: Duration,
+    ) -> std::io::Result<FunctionUrl> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let app = Router::new().fallback(forward).with_state(function);
+        let app = Router::new()
+            .fallback(forward)
+            .with_state((function, timeout));
         let server = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, app).await {
-                tracing::error!(error = %e, "function URL front door stopped");
+                tracing::error!(error = %e, "function URL stopped");
             }
         });
         Ok(FunctionUrl { addr, server })
     }
 
-    /// `http://127.0.0.1:PORT/`
+    /// `http://127.0.0.1:PORT/`.
     pub fn url(&self) -> String {
         format!("http://{}/", self.addr)
     }
@@ -50,37 +58,45 @@ impl Drop for FunctionUrl {
     }
 }
 
-async fn forward(State(function): State<Arc<LambdaFunction>>, request: Request) -> Response {
+async fn forward(
+    State((function, timeout)): State<(Arc<LambdaFunction>, Duration)>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+        return status(StatusCode::PAYLOAD_TOO_LARGE, "request too large");
+    };
     let path = parts
         .uri
         .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "/".into());
-    let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
-        return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response();
-    };
-    let mut event = HttpRequest::new(parts.method.as_str(), &path).body(bytes.to_vec());
+        .map_or("/".to_string(), |p| p.to_string());
+    let mut event = HttpRequest::new(parts.method.as_str(), &path)
+        .body(bytes.to_vec())
+        .timeout(timeout);
     for (name, value) in &parts.headers {
         if let Ok(value) = value.to_str() {
             event = event.header(name.as_str(), value);
         }
     }
-    match function.invoke_http(event).await {
-        Ok(answer) => {
-            let mut response = Response::new(Body::from(answer.bytes));
-            *response.status_mut() =
-                StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
-            for (name, value) in &answer.headers {
-                if let (Ok(name), Ok(value)) = (
-                    HeaderName::from_bytes(name.as_bytes()),
-                    HeaderValue::from_str(value),
-                ) {
-                    response.headers_mut().insert(name, value);
-                }
-            }
-            response
+    let answer = match function.invoke_http(event).await {
+        Ok(answer) => answer,
+        Err(error) => return status(StatusCode::BAD_GATEWAY, &error.to_string()),
+    };
+    let mut response = Response::new(Body::from(answer.bytes));
+    *response.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    for (name, value) in &answer.headers {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            response.headers_mut().insert(name, value);
         }
-        Err(error) => (StatusCode::BAD_GATEWAY, error.to_string()).into_response(),
     }
+    response
+}
+
+fn status(code: StatusCode, message: &str) -> Response {
+    let mut response = Response::new(Body::from(message.to_string()));
+    *response.status_mut() = code;
+    response
 }

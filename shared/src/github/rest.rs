@@ -6,6 +6,7 @@
 //! limits (see [`retry`]) within an optional deadline, and decodes errors into [`RestError`].
 
 pub mod account;
+pub mod issues;
 pub mod link;
 pub mod retry;
 #[cfg(test)]
@@ -314,6 +315,16 @@ impl GitHubClient {
 
     /// The one request path: headers, rate limits and 5xx retries within the deadline.
     async fn send(&self, method: Method, url: &str) -> Result<reqwest::Response, RestError> {
+        self.send_json(method, url, None).await
+    }
+
+    /// [`Self::send`] with an optional JSON body (PATCH).
+    async fn send_json(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<reqwest::Response, RestError> {
         let mut attempt = 0;
         loop {
             let remaining = match self.deadline {
@@ -332,6 +343,9 @@ impl GitHubClient {
                 .header("x-github-api-version", API_VERSION);
             if let Some(token) = &self.token {
                 request = request.bearer_auth(token);
+            }
+            if let Some(body) = body {
+                request = request.json(body);
             }
             self.calls.fetch_add(1, Ordering::Relaxed);
             let response = request.send().await.map_err(RestError::Request)?;

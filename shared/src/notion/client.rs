@@ -17,8 +17,9 @@
 mod content;
 mod databases;
 mod schema;
+mod users;
 
-pub use schema::BotUser;
+pub use users::BotUser;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -102,6 +102,38 @@ pub fn page_matches(page: &Page, desired: &Properties) -> bool {
         .all(|(name, want)| page.property(name).is_some_and(|have| same(want, have)))
 }
 
+/// Whether the page holds every desired value apart from the freshness bookkeeping (the
+/// `Updated` date and the title link's `#updated=` fragment). True for the delivery GitHub sends
+/// after notion-webhook wrote a person's Notion edit back: the page already shows the change,
+/// only `updated_at` moved on. The upsert leaves such a page `unchanged` when a person edited it
+/// last (no echo write); it then keeps the older `updated_at` until the next real change.
+pub fn holds_values(page: &Page, desired: &Properties, schema: &BoundSchema) -> bool {
+    let updated = schema.get(Field::Updated).map(|b| b.property.as_str());
+    let title = schema.title();
+    desired.iter().all(|(name, want)| {
+        if Some(name.as_str()) == updated {
+            return true;
+        }
+        let Some(have) = page.property(name) else {
+            return false;
+        };
+        match (want, have) {
+            (PropertyValue::Title(a), PropertyValue::Title(b)) if name == title => {
+                joined(a) == joined(b) && link_base(a) == link_base(b)
+            }
+            _ => same(want, have),
+        }
+    })
+}
+
+/// The title link without our `#updated=` fragment.
+fn link_base(items: &[RichText]) -> Option<&str> {
+    first_link(items).map(|link| {
+        link.rsplit_once(UPDATED_FRAGMENT)
+            .map_or(link, |(base, _)| base)
+    })
+}
+
 fn same(want: &PropertyValue, have: &PropertyValue) -> bool {
     use PropertyValue as V;
     match (want, have) {
@@ -249,6 +281,8 @@ mod tests {
             url: None,
             parent: json!({}),
             properties,
+            created_by: None,
+            last_edited_by: None,
         }
     }
 
@@ -346,6 +380,32 @@ mod tests {
             freshness(&item("2026-06-27T18:01:05Z"), &page, &schema),
             Freshness::NotOlder
         );
+    }
+
+    #[test]
+    fn a_newer_delivery_of_values_the_page_holds_only_moves_the_bookkeeping() {
+        let schema = schema();
+        let before = item("2026-06-27T18:01:15Z");
+        let page = page_after_write(&before, &schema);
+        let mut echo = before.clone();
+        echo.updated_at = OffsetDateTime::parse("2026-06-27T18:09:40Z", &Rfc3339).unwrap();
+        let desired = desired_properties(&echo, &schema);
+        assert!(!page_matches(&page, &desired), "the timestamps differ");
+        assert!(holds_values(&page, &desired, &schema));
+        let mut changed = echo.clone();
+        changed.labels = Some(vec!["docs".into()]);
+        assert!(!holds_values(
+            &page,
+            &desired_properties(&changed, &schema),
+            &schema
+        ));
+        let mut moved = echo;
+        moved.url = "https://github.com/octo/other/issues/7".into();
+        assert!(!holds_values(
+            &page,
+            &desired_properties(&moved, &schema),
+            &schema
+        ));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 
 use time::OffsetDateTime;
 
-use super::properties::{desired_properties, freshness, page_matches, Freshness};
+use super::properties::{desired_properties, freshness, holds_values, page_matches, Freshness};
 use super::schema::{BoundSchema, Field};
 use crate::github::WorkItem;
 use crate::notion::{
@@ -113,7 +113,10 @@ impl Syncer<'_> {
             return Ok(result(Outcome::Stale));
         }
         let desired = desired_properties(item, self.schema);
-        if page_matches(page, &desired) {
+        // The echo of a person's Notion edit that notion-webhook wrote back to GitHub: the page
+        // already holds the values, only `updated_at` moved on; it costs no write.
+        let echo = page.edited_by_someone_else() && holds_values(page, &desired, self.schema);
+        if page_matches(page, &desired) || echo {
             return Ok(result(Outcome::Unchanged));
         }
         self.notion.update_page(&page.id, &desired).await?;

@@ -200,6 +200,7 @@ pub fn create(st: &mut State, ctx: &Ctx) -> ApiResult {
     let id = page.id.clone();
     st.pages.insert(id.clone(), page);
     blocks::insert(st, &id, &Parent::Page(id.clone()), children);
+    super::webhooks::page_created(st, &id);
     let page = st
         .pages
         .get(&id)
@@ -240,6 +241,7 @@ pub fn update(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
         return Err(ApiError::archived());
     }
     let (vals, schema) = validate(st, &page.parent, &input)?;
+    let changed: Vec<String> = vals.iter().map(|(id, _)| id.clone()).collect();
     let mut updated = page;
     updated.properties.extend(vals);
     if let Some(t) = trash {
@@ -262,6 +264,7 @@ pub fn update(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
     }
     updated.edited = st.stamp();
     st.pages.insert(id.clone(), updated);
+    super::webhooks::page_updated(st, &id, changed);
     let page = st
         .pages
         .get(&id)
@@ -374,7 +377,10 @@ pub fn render(st: &State, page: &Page, version: ApiVersion) -> Value {
     put("created_time", json!(clock::timestamp(page.created.at)));
     put("last_edited_time", json!(clock::timestamp(page.edited.at)));
     put("created_by", user.clone());
-    put("last_edited_by", user);
+    put(
+        "last_edited_by",
+        super::webhooks::last_edited_by(st, &page.id, user),
+    );
     put("cover", page.cover.clone());
     put("icon", page.icon.clone());
     put("parent", parent_json(&page.parent, version));

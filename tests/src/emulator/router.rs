@@ -22,6 +22,7 @@ use super::pipeline::{pipeline, OAUTH_TOKEN_PATH};
 use super::search;
 use super::state::{lock, SharedState, State as Workspace};
 use super::users;
+use super::webhooks;
 
 type Answer = Result<Json<Value>, ApiError>;
 
@@ -69,7 +70,11 @@ pub fn router(state: SharedState) -> Router {
         .route("/__admin/limits", get(admin_limits).post(admin_set_limits))
         .route("/__admin/oauth/codes", post(admin_oauth_code))
         .route("/__admin/databases", post(admin_create_database))
-        .route("/__admin/demo", post(admin_demo));
+        .route("/__admin/demo", post(admin_demo))
+        .route("/__admin/webhooks", post(admin_subscribe))
+        .route("/__admin/webhooks/verify", post(admin_webhook_verify))
+        .route("/__admin/webhooks/flush", post(admin_webhook_flush))
+        .route("/__admin/pages/{id}/person-edit", post(admin_person_edit));
     admin.merge(api).with_state(state)
 }
 
@@ -321,4 +326,40 @@ async fn admin_demo(State(s): State<SharedState>) -> Answer {
     let parent = admin::create_root_page(&mut st, "Notion Relay");
     admin::create_database(&mut st, &parent, "GitHub Issues", &admin::demo_properties())
         .map(|d| Json(json!(d)))
+}
+
+/// `{"url", "verification_token"?}` → the subscription (with its token).
+async fn admin_subscribe(State(s): State<SharedState>, Json(body): Json<Value>) -> Json<Value> {
+    let url = body.get("url").and_then(Value::as_str).unwrap_or_default();
+    let token = body.get("verification_token").and_then(Value::as_str);
+    let sub = webhooks::subscribe(&s, url, token);
+    Json(json!({"id": sub.id, "url": sub.url, "verification_token": sub.verification_token}))
+}
+
+async fn admin_webhook_verify(State(s): State<SharedState>) -> Json<Value> {
+    let sent = webhooks::send_verification(&s).await;
+    Json(json!({"status": sent.status, "answer": sent.answer}))
+}
+
+/// Delivers the waiting events; answers each attempt's status.
+async fn admin_webhook_flush(State(s): State<SharedState>) -> Json<Value> {
+    let sent = webhooks::deliver(&s).await;
+    let list: Vec<Value> = sent
+        .iter()
+        .map(|d| json!({"event": d.body, "status": d.status, "answer": d.answer}))
+        .collect();
+    Json(json!(list))
+}
+
+/// `{"properties", "person_id"?}`: edits a page as a person in Notion's UI would.
+async fn admin_person_edit(
+    State(s): State<SharedState>,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Answer {
+    let properties = body.get("properties").cloned().unwrap_or(json!({}));
+    let person = body.get("person_id").and_then(Value::as_str);
+    with(&s, |st| {
+        webhooks::edit_as_person(st, &id, person, properties)
+    })
 }

@@ -171,6 +171,8 @@ pub struct State {
     pub faults: Faults,
     /// Issued OAuth codes, each usable once.
     pub oauth_codes: HashSet<String>,
+    /// The webhook subscription and its waiting events.
+    pub webhooks: super::webhooks::Webhooks,
 }
 
 impl State {
@@ -188,6 +190,7 @@ impl State {
             log: Vec::new(),
             faults,
             oauth_codes: HashSet::new(),
+            webhooks: Default::default(),
         }
     }
 

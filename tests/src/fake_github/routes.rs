@@ -22,7 +22,18 @@ use super::state::{Shared, RATE_LIMIT};
 pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route("/repos/{owner}/{repo}/issues", get(list_issues))
-        .route("/repos/{owner}/{repo}/issues/{number}", get(get_issue))
+        .route(
+            "/repos/{owner}/{repo}/issues/{number}",
+            get(super::patch::get_issue).patch(super::patch::update_issue),
+        )
+        .route(
+            "/repos/{owner}/{repo}/milestones",
+            get(super::patch::list_milestones),
+        )
+        .route(
+            "/repos/{owner}/{repo}/issues/{number}/events",
+            get(super::patch::list_events),
+        )
         .route("/repos/{owner}/{repo}/pulls/{number}", get(get_pull))
         .route(
             "/repos/{owner}/{repo}/hooks/{hook}/deliveries",
@@ -147,16 +158,6 @@ fn with_issue(
         Some(body) => Json(body).into_response(),
         None => missing(),
     }
-}
-
-async fn get_issue(
-    State(shared): AppState,
-    Path((owner, repo, number)): Path<(String, String, u64)>,
-) -> Response {
-    let api = shared.base_url.clone();
-    with_issue(&shared, &owner, &repo, number, |i, full, id| {
-        Some(i.issue_json(&api, full, id))
-    })
 }
 
 async fn get_pull(

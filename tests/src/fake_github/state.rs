@@ -74,6 +74,8 @@ pub struct Inner {
     pub rate_reset: OffsetDateTime,
     /// The token's user and scopes, and the repository webhooks (`account.rs`).
     pub account: super::account::Account,
+    /// What PATCH wrote, the hook target and the deliveries waiting to be sent.
+    pub writes: super::patch::Writes,
 }
 
 impl Default for Inner {
@@ -90,6 +92,7 @@ impl Default for Inner {
             rate_used: 0,
             rate_reset: OffsetDateTime::now_utc() + RATE_WINDOW,
             account: super::account::Account::default(),
+            writes: Default::default(),
         }
     }
 }

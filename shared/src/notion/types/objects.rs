@@ -39,6 +39,15 @@ pub struct Page {
     /// `{"type":"database_id","database_id":..}`, `{"type":"data_source_id",..}`, `{"type":"page_id",..}`.
     pub parent: Value,
     pub properties: BTreeMap<String, PropertyValue>,
+    /// User ids of `created_by` / `last_edited_by` (a bot for integration writes).
+    pub created_by: Option<String>,
+    pub last_edited_by: Option<String>,
+}
+
+/// `{"object": "user", "id": …}` as pages name their creator and last editor.
+#[derive(Deserialize)]
+struct UserRef {
+    id: String,
 }
 
 #[derive(Deserialize)]
@@ -60,6 +69,10 @@ struct RawPage {
     parent: Value,
     #[serde(default, deserialize_with = "null_as_default")]
     properties: BTreeMap<String, PropertyValue>,
+    #[serde(default)]
+    created_by: Option<UserRef>,
+    #[serde(default)]
+    last_edited_by: Option<UserRef>,
 }
 
 impl<'de> Deserialize<'de> for Page {
@@ -74,6 +87,8 @@ impl<'de> Deserialize<'de> for Page {
             url: raw.url,
             parent: raw.parent,
             properties: raw.properties,
+            created_by: raw.created_by.map(|u| u.id),
+            last_edited_by: raw.last_edited_by.map(|u| u.id),
         })
     }
 }
@@ -95,6 +110,12 @@ impl Page {
     /// Archived or in the trash: either way not a live row.
     pub fn is_archived(&self) -> bool {
         self.archived || self.in_trash
+    }
+
+    /// Whether someone other than its creator (for our rows: our integration) edited it last —
+    /// a person's edit in Notion that two-way sync may have written back to GitHub.
+    pub fn edited_by_someone_else(&self) -> bool {
+        matches!((&self.created_by, &self.last_edited_by), (Some(c), Some(l)) if c != l)
     }
 }
 

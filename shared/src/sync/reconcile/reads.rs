@@ -206,6 +206,8 @@ mod tests {
             url: None,
             parent: json!({}),
             properties,
+            created_by: None,
+            last_edited_by: None,
         }
     }
 
