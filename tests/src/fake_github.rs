@@ -189,6 +189,17 @@ impl FakeGitHub {
         self.shared.lock().redelivery_status = status_code;
     }
 
+    /// Lets time pass for the delivery log: every recorded delivery (redeliveries included) is
+    /// moved `by` into the past, so a test can cross a backoff without sleeping.
+    pub fn age_deliveries(&self, by: time::Duration) {
+        let mut inner = self.shared.lock();
+        for repo in inner.repos.values_mut() {
+            for delivery in repo.hooks.values_mut().flatten() {
+                delivery.delivered_at -= by;
+            }
+        }
+    }
+
     /// Answers the next `times` requests (that pass the auth checks) with `fault`.
     pub fn inject(&self, fault: Fault, times: usize) {
         let mut inner = self.shared.lock();
