@@ -72,6 +72,11 @@ pub struct Inner {
     next_delivery_id: u64,
     pub rate_used: u64,
     pub rate_reset: OffsetDateTime,
+    /// How long every answer takes (a slow GitHub); zero by default.
+    pub latency: std::time::Duration,
+    /// Items per page of the issues list at most, below GitHub's own 100 (long listings in
+    /// tests without thousands of issues).
+    pub max_issues_per_page: usize,
 }
 
 impl Default for Inner {
@@ -87,6 +92,8 @@ impl Default for Inner {
             next_delivery_id: 9_000_000_001,
             rate_used: 0,
             rate_reset: OffsetDateTime::now_utc() + RATE_WINDOW,
+            latency: std::time::Duration::ZERO,
+            max_issues_per_page: 100,
         }
     }
 }
