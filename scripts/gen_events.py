@@ -247,6 +247,8 @@ def env_vars() -> dict:
             "AWS_REGION": REGION,
             "NOTION_OAUTH_CLIENT_ID": "dev-oauth-client-id",
             "NOTION_OAUTH_CLIENT_SECRET": "dev-oauth-client-secret",
+            # Local runs only: the emulator's workspace id is not fixed, so accept any workspace.
+            "NOTION_OAUTH_ALLOW_ANY_WORKSPACE": "true",
         },
     }
 

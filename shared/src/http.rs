@@ -4,6 +4,15 @@
 //! We deserialize the raw event ourselves instead of going through `lambda_http`: its body
 //! decoding `expect`s valid base64, so one malformed delivery would panic the invocation, and
 //! the webhook must answer 400 instead. Our own tolerant struct also keeps the binary lean.
+//!
+//! Nor do we use `aws_lambda_events`' `LambdaFunctionUrlRequest` (1.x): it requires
+//! `requestContext` with `timeEpoch` and `http`, and `isBase64Encoded`, so an event without one of
+//! them fails to deserialize and the invocation errors before the handler can answer; its headers
+//! go through `http::HeaderMap`, whose deserializer refuses any header name or value `http`
+//! does not accept; and an HTTP API (payload 2.0) event is a different type there
+//! (`ApiGatewayV2httpRequest`) although both front doors send this shape. Every field here has a
+//! default, the body stays a string until [`HttpRequest::body_bytes`] decodes it tolerantly, and
+//! the fuzz target `webhook_request` (fuzz/) feeds this struct arbitrary event JSON.
 
 use std::collections::BTreeMap;
 

@@ -24,8 +24,24 @@ struct Flow {
     function: LambdaFunction,
 }
 
+/// How the function is told which workspace may connect.
+enum Pin {
+    /// `NOTION_OAUTH_WORKSPACE_ID` = the emulator's workspace.
+    Emulated,
+    /// `NOTION_OAUTH_WORKSPACE_ID` = some other workspace.
+    Other,
+    /// `NOTION_OAUTH_ALLOW_ANY_WORKSPACE=true`, no pin.
+    AnyWorkspace,
+    /// Neither variable.
+    Unset,
+}
+
 impl Flow {
     async fn start() -> Flow {
+        Self::start_pinned(Pin::Emulated).await
+    }
+
+    async fn start_pinned(pin: Pin) -> Flow {
         let emulator = Emulator::start(EmulatorConfig::default())
             .await
             .expect("emulator binds");
@@ -43,6 +59,16 @@ impl Flow {
             ("NOTION_OAUTH_CLIENT_ID".to_string(), CLIENT_ID.to_string()),
             ("SECRET_ID".to_string(), SECRET_NAME.to_string()),
         ];
+        let pin = match pin {
+            Pin::Emulated => Some(("NOTION_OAUTH_WORKSPACE_ID", emulator.workspace_id())),
+            Pin::Other => Some((
+                "NOTION_OAUTH_WORKSPACE_ID",
+                "00000000-0000-4000-8000-00000000beef".to_string(),
+            )),
+            Pin::AnyWorkspace => Some(("NOTION_OAUTH_ALLOW_ANY_WORKSPACE", "true".to_string())),
+            Pin::Unset => None,
+        };
+        env.extend(pin.map(|(k, v)| (k.to_string(), v)));
         env.extend(moto.aws_env());
         let function = LambdaFunction::spawn(&release_binary("notion-oauth"), &env)
             .await
@@ -227,4 +253,53 @@ async fn access_denied_in_notion_is_a_400_page_and_nothing_changes() {
     assert!(response.body.contains("denied"), "{}", response.body);
     assert_eq!(flow.emulator.request_count(), 0);
     assert_eq!(flow.secret().await["notion_token"], OLD_TOKEN);
+}
+
+#[tokio::test]
+async fn without_the_workspace_pin_or_the_opt_out_it_refuses_to_run_and_names_both() {
+    let flow = Flow::start_pinned(Pin::Unset).await;
+    let code = flow.emulator.issue_oauth_code();
+    let state = state::sign(CLIENT_SECRET, unix_now(), b"e2e-nonce");
+
+    for path in ["/start".to_string(), callback(&code, &state)] {
+        let response = flow.get(&path).await;
+        assert_eq!(response.status, 500, "{path}: {}", response.body);
+        assert!(
+            response.body.contains("NOTION_OAUTH_WORKSPACE_ID")
+                && response.body.contains("NOTION_OAUTH_ALLOW_ANY_WORKSPACE"),
+            "{}",
+            response.body
+        );
+    }
+    assert_eq!(flow.emulator.count("POST", "/v1/oauth/token"), 0);
+    assert_eq!(flow.secret().await["notion_token"], OLD_TOKEN);
+}
+
+#[tokio::test]
+async fn a_token_for_a_workspace_other_than_the_pinned_one_is_refused() {
+    let flow = Flow::start_pinned(Pin::Other).await;
+    let (_, params) = flow.authorize().await;
+    let code = flow.emulator.issue_oauth_code();
+
+    let response = flow.get(&callback(&code, &params["state"])).await;
+
+    assert_eq!(response.status, 403, "{}", response.body);
+    assert!(
+        response.body.contains("NOTION_OAUTH_WORKSPACE_ID"),
+        "{}",
+        response.body
+    );
+    assert_eq!(flow.secret().await["notion_token"], OLD_TOKEN);
+}
+
+#[tokio::test]
+async fn the_explicit_opt_out_lets_any_workspace_connect() {
+    let flow = Flow::start_pinned(Pin::AnyWorkspace).await;
+    let (_, params) = flow.authorize().await;
+    let code = flow.emulator.issue_oauth_code();
+
+    let response = flow.get(&callback(&code, &params["state"])).await;
+
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_ne!(flow.secret().await["notion_token"], OLD_TOKEN);
 }

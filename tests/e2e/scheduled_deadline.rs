@@ -33,3 +33,56 @@ async fn a_run_stopped_by_its_deadline_is_resumed_by_the_next_without_loss_or_du
         assert_page_matches(&rows[&issue.number], &issue, REPO);
     }
 }
+
+/// The issues list requests of `repo` so far.
+fn listings(rig: &Rig) -> usize {
+    rig.github
+        .requests()
+        .iter()
+        .filter(|r| r.path == format!("/repos/{REPO}/issues"))
+        .count()
+}
+
+#[tokio::test]
+async fn a_backfill_whose_listing_outlasts_a_run_still_progresses_and_finishes_over_runs() {
+    let rig = Rig::start().await;
+    rig.github.generate(REPO, 35, two_days_ago());
+    // Four pages of 10, 1.5 s each: listing them all (6 s) takes longer than a 6 s run has
+    // for work (5.4 s), so a reconcile that lists everything before writing never writes.
+    rig.github.set_max_issues_per_page(10);
+    rig.github.set_latency(Duration::from_millis(1500));
+    let function = rig.function(REPO, &[]).await;
+
+    let first = run(&function, Duration::from_secs(6)).await;
+
+    assert_eq!(first["stopped_for_deadline"], true, "{first}");
+    let created_first = first["created"].as_u64().expect("created");
+    assert!(
+        created_first > 0,
+        "the first page is written before the listing ends: {first}"
+    );
+    assert!(
+        listings(&rig) < 4,
+        "the run wrote while GitHub was still listing"
+    );
+    assert_eq!(rig.live_by_number().len() as u64, created_first);
+
+    let mut created = created_first;
+    let mut runs = 1;
+    while created < 35 {
+        runs += 1;
+        assert!(runs <= 10, "no progress: {created} of 35 after {runs} runs");
+        let before = created;
+        let answer = run(&function, Duration::from_secs(6)).await;
+        created += answer["created"].as_u64().expect("created");
+        assert!(created > before, "run {runs} wrote nothing: {answer}");
+        assert_eq!(rig.live_by_number().len() as u64, created);
+    }
+
+    assert_eq!(created, 35);
+    let rows = rig.live_by_number();
+    assert_eq!(rig.pages().len(), 35, "no page was created twice");
+    for issue in rig.github.issues(REPO) {
+        assert_page_matches(&rows[&issue.number], &issue, REPO);
+    }
+}

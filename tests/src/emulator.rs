@@ -208,6 +208,11 @@ impl Emulator {
         oauth::issue_code(&mut lock(&self.state))
     }
 
+    /// The id of the workspace the emulator's OAuth tokens are for.
+    pub fn workspace_id(&self) -> String {
+        lock(&self.state).settings.workspace_id.clone()
+    }
+
     /// Provisions a database under the root page; `properties` is a schema in Notion's request
     /// form (`{"Name": {"title": {}}, ...}`).
     pub fn create_database(

@@ -208,6 +208,27 @@ impl FakeGitHub {
         self.shared.lock().redelivery_status = status_code;
     }
 
+    /// Every answer from now on takes `latency` (a slow GitHub).
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        self.shared.lock().latency = latency;
+    }
+
+    /// The issues list answers at most `n` items per page (GitHub's cap is 100).
+    pub fn set_max_issues_per_page(&self, n: usize) {
+        self.shared.lock().max_issues_per_page = n;
+    }
+
+    /// Lets time pass for the delivery log: every recorded delivery (redeliveries included) is
+    /// moved `by` into the past, so a test can cross a backoff without sleeping.
+    pub fn age_deliveries(&self, by: time::Duration) {
+        let mut inner = self.shared.lock();
+        for repo in inner.repos.values_mut() {
+            for delivery in repo.hooks.values_mut().flatten() {
+                delivery.delivered_at -= by;
+            }
+        }
+    }
+
     /// Answers the next `times` requests (that pass the auth checks) with `fault`.
     pub fn inject(&self, fault: Fault, times: usize) {
         let mut inner = self.shared.lock();

@@ -48,8 +48,6 @@ pub const DEFAULT_DIGEST_DAYS: u32 = 7;
 const MAX_DIGEST_DAYS: u32 = 366;
 /// Room kept before the Lambda deadline to report the outcome.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
-/// Without a Lambda deadline (local runs): Lambda's own maximum.
-const NO_DEADLINE_BUDGET: Duration = Duration::from_secs(15 * 60);
 
 /// Why a digest could not be written. The messages name the fix.
 #[derive(Debug, thiserror::Error)]
@@ -177,10 +175,7 @@ impl DigestApp {
         lambda_deadline: Option<Instant>,
     ) -> Result<DigestReport, DigestError> {
         let started = Instant::now();
-        let deadline = match lambda_deadline {
-            Some(deadline) => deadline.checked_sub(DEADLINE_MARGIN).unwrap_or(started),
-            None => started + NO_DEADLINE_BUDGET,
-        };
+        let deadline = crate::deadline::before_end(started, lambda_deadline, DEADLINE_MARGIN, 1);
         let client = self.access.client().await?.with_deadline(deadline);
         let mut refreshed = false;
         let result = loop {

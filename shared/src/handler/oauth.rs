@@ -14,9 +14,11 @@
 //! Settings: `NOTION_OAUTH_CLIENT_ID` and `SECRET_ID` (required); the client secret from
 //! `NOTION_OAUTH_CLIENT_SECRET` or else the secret's key `notion_oauth_client_secret`;
 //! `NOTION_OAUTH_REDIRECT_URI` (default `https://<Host>/callback`, the Function URL);
-//! `NOTION_OAUTH_AUTHORIZE_URL`; `NOTION_OAUTH_WORKSPACE_ID` (optional: refuse tokens for any
-//! other workspace, since anyone who can open the URL can otherwise connect *their* workspace).
-//! A missing setting does not stop the function: every request is answered 500 naming it.
+//! `NOTION_OAUTH_AUTHORIZE_URL`; `NOTION_OAUTH_WORKSPACE_ID` (required unless
+//! `NOTION_OAUTH_ALLOW_ANY_WORKSPACE=true`: tokens for any other workspace are refused, since
+//! anyone who can open the URL could otherwise replace the stored token with one for *their*
+//! workspace). A missing setting does not stop the function: every request is answered 500
+//! naming it.
 //!
 //! Cost per callback: 1 Notion call, 2 Secrets Manager calls (+1 on a cold container that reads
 //! the client secret from the secret).
@@ -29,8 +31,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use crate::config::{
-    NOTION_OAUTH_AUTHORIZE_URL, NOTION_OAUTH_CLIENT_ID, NOTION_OAUTH_CLIENT_SECRET,
-    NOTION_OAUTH_REDIRECT_URI, NOTION_OAUTH_WORKSPACE_ID,
+    NOTION_OAUTH_ALLOW_ANY_WORKSPACE, NOTION_OAUTH_AUTHORIZE_URL, NOTION_OAUTH_CLIENT_ID,
+    NOTION_OAUTH_CLIENT_SECRET, NOTION_OAUTH_REDIRECT_URI, NOTION_OAUTH_WORKSPACE_ID,
 };
 use tokio::time::Instant;
 
@@ -179,7 +181,7 @@ impl OAuthApp {
         lambda_deadline: Option<Instant>,
     ) -> HttpResponse {
         let started = Instant::now();
-        let deadline = crate::telemetry::work_deadline(
+        let deadline = crate::deadline::work_deadline(
             started,
             lambda_deadline,
             ANSWER_BUDGET,

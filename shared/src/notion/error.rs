@@ -109,7 +109,7 @@ impl Error {
 
 /// The statuses worth another attempt. 409 only with `conflict_error` (Notion's "data collision, try
 /// again"); 400/401/403/404 never.
-pub(crate) fn is_retryable_status(status: u16, code: &ErrorCode) -> bool {
+fn is_retryable_status(status: u16, code: &ErrorCode) -> bool {
     match status {
         429 | 500 | 502 | 503 | 504 | 529 => true,
         409 => *code == ErrorCode::ConflictError,
@@ -274,19 +274,8 @@ pub fn parse_error_response(
     }
 }
 
-/// `Retry-After` as delta-seconds (`"2"`, `"1.5"`) or an HTTP-date; a date in the past is zero.
-/// Garbage and negative values give `None` (then the client's own backoff applies).
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
-    let value = value.trim();
-    if let Ok(secs) = value.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
-}
+/// The one `Retry-After` parser, re-exported here where Notion's callers have always found it.
+pub use crate::backoff::parse_retry_after;
 
 #[cfg(test)]
 #[path = "error_tests.rs"]

@@ -113,39 +113,6 @@ fn request_id_header_is_used_when_the_body_has_none() {
 }
 
 #[test]
-fn retry_after_in_seconds() {
-    assert_eq!(parse_retry_after("2", now()), Some(Duration::from_secs(2)));
-    assert_eq!(parse_retry_after(" 0 ", now()), Some(Duration::ZERO));
-    assert_eq!(
-        parse_retry_after("1.5", now()),
-        Some(Duration::from_millis(1500))
-    );
-}
-
-#[test]
-fn retry_after_as_http_date() {
-    assert_eq!(
-        parse_retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now()),
-        Some(Duration::from_secs(30))
-    );
-}
-
-#[test]
-fn retry_after_in_the_past_is_zero() {
-    assert_eq!(
-        parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now()),
-        Some(Duration::ZERO)
-    );
-}
-
-#[test]
-fn retry_after_garbage_or_negative_is_ignored() {
-    assert_eq!(parse_retry_after("soon", now()), None);
-    assert_eq!(parse_retry_after("-3", now()), None);
-    assert_eq!(parse_retry_after("NaN", now()), None);
-}
-
-#[test]
 fn retry_after_header_lands_in_the_error() {
     let e = parse_error_response(
         429,

@@ -3,12 +3,12 @@
 //!
 //! Retried: 429 (after `Retry-After` when given), 500/502/503/504/529, 409 `conflict_error`,
 //! connection errors and timeouts. Never: 400/401/403/404, undecodable 2xx bodies, our own refusals.
-//! Waits grow exponentially with FULL jitter (uniform in `[0, min(cap, base·2^(n-1))]`), so many
-//! Lambdas retrying at once spread out instead of hitting Notion in lockstep.
+//! Which errors are retryable is [`Error::is_retryable`]'s rule; the waits are the crate's one
+//! full-jitter backoff ([`crate::backoff`]) with this policy's numbers.
 
 use std::time::Duration;
 
-use super::error::{is_retryable_status, Error};
+use super::error::Error;
 
 /// How hard to retry. Part of `NotionConfig`.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,21 +41,10 @@ pub enum Decision {
     GiveUp,
 }
 
-/// Full-jitter backoff before retry number `retry` (1 = first retry). `unit` is a uniform random
-/// number in `[0, 1)`.
+/// Full-jitter backoff before retry number `retry` (1 = first retry) under `policy`: see
+/// [`crate::backoff::full_jitter_at`]. `unit` is a uniform random number in `[0, 1)`.
 pub fn backoff(policy: &RetryPolicy, retry: u32, unit: f64) -> Duration {
-    let exp = 2f64.powi(retry.saturating_sub(1).min(30) as i32);
-    let ceiling = (policy.base_delay.as_secs_f64() * exp).min(policy.max_delay.as_secs_f64());
-    Duration::from_secs_f64(ceiling * unit.clamp(0.0, 1.0))
-}
-
-/// Whether an error is worth another attempt (independent of budgets).
-pub fn should_retry(error: &Error) -> bool {
-    match error {
-        Error::Api { status, code, .. } => is_retryable_status(*status, code),
-        Error::Transport(e) => e.is_timeout() || e.is_connect() || e.is_request(),
-        _ => false,
-    }
+    crate::backoff::full_jitter_at(retry, policy.base_delay, policy.max_delay, unit)
 }
 
 /// The decision after `attempts` attempts (≥ 1) ended in `error`.
@@ -63,7 +52,7 @@ pub fn should_retry(error: &Error) -> bool {
 /// With `Retry-After` the wait is that long plus a jitter of up to `base_delay`, so a rate-limited
 /// fleet does not come back at the same instant; without it, [`backoff`].
 pub fn decide(policy: &RetryPolicy, attempts: u32, error: &Error, unit: f64) -> Decision {
-    if attempts >= policy.max_attempts || !should_retry(error) {
+    if attempts >= policy.max_attempts || !error.is_retryable() {
         return Decision::GiveUp;
     }
     let retry_after = match error {
@@ -98,17 +87,22 @@ mod tests {
         api(status, ErrorCode::from_status(status), None)
     }
 
+    /// Whether `decide` would try again after a first failure.
+    fn retryable(error: &Error) -> bool {
+        decide(&RetryPolicy::default(), 1, error, 0.5) != Decision::GiveUp
+    }
+
     #[test]
     fn retries_rate_limits_and_server_errors() {
         for s in [429, 500, 502, 503, 504, 529] {
-            assert!(should_retry(&status(s)), "{s}");
+            assert!(retryable(&status(s)), "{s}");
         }
     }
 
     #[test]
     fn never_retries_client_errors() {
         for s in [400, 401, 403, 404, 422] {
-            assert!(!should_retry(&status(s)), "{s}");
+            assert!(!retryable(&status(s)), "{s}");
             assert_eq!(
                 decide(&RetryPolicy::default(), 1, &status(s), 0.5),
                 Decision::GiveUp
@@ -118,18 +112,14 @@ mod tests {
 
     #[test]
     fn retries_409_only_for_conflict_error() {
-        assert!(should_retry(&api(409, ErrorCode::ConflictError, None)));
-        assert!(!should_retry(&api(
-            409,
-            ErrorCode::Unknown("x".into()),
-            None
-        )));
+        assert!(retryable(&api(409, ErrorCode::ConflictError, None)));
+        assert!(!retryable(&api(409, ErrorCode::Unknown("x".into()), None)));
     }
 
     #[test]
     fn never_retries_refusals_or_config_errors() {
-        assert!(!should_retry(&Error::InvalidRequest("x".into())));
-        assert!(!should_retry(&Error::Config("x".into())));
+        assert!(!retryable(&Error::InvalidRequest("x".into())));
+        assert!(!retryable(&Error::Config("x".into())));
     }
 
     #[test]
@@ -168,28 +158,18 @@ mod tests {
     }
 
     #[test]
-    fn backoff_is_full_jitter_below_an_exponential_ceiling() {
+    fn backoff_uses_the_policy_s_base_and_cap() {
         let p = RetryPolicy {
             max_attempts: 10,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(4),
         };
-        assert_eq!(backoff(&p, 1, 0.0), Duration::ZERO);
         assert_eq!(backoff(&p, 1, 1.0), Duration::from_millis(500));
-        assert_eq!(backoff(&p, 2, 1.0), Duration::from_secs(1));
         assert_eq!(backoff(&p, 3, 0.5), Duration::from_secs(1));
-        assert_eq!(backoff(&p, 4, 1.0), Duration::from_secs(4));
-        // capped from then on, whatever the exponent
         assert_eq!(backoff(&p, 30, 1.0), Duration::from_secs(4));
-        assert_eq!(backoff(&p, u32::MAX, 1.0), Duration::from_secs(4));
-    }
-
-    #[test]
-    fn backoff_spreads_over_the_whole_range() {
-        let p = RetryPolicy::default();
-        let waits: Vec<Duration> = (0..100).map(|i| backoff(&p, 3, i as f64 / 100.0)).collect();
-        assert!(waits.iter().all(|w| *w <= Duration::from_secs(2)));
-        assert!(waits.iter().any(|w| *w < Duration::from_millis(200)));
-        assert!(waits.iter().any(|w| *w > Duration::from_millis(1800)));
+        assert_eq!(
+            decide(&p, 2, &status(503), 1.0),
+            Decision::RetryAfter(Duration::from_secs(1))
+        );
     }
 }

@@ -4,18 +4,22 @@
 //! 1. **Watermark**: the newest `Updated` among the repository's pages (one query sorted by
 //!    `Updated` descending; it asks for 100 pages, not 1 — same cost — and they spare reads later,
 //!    see [`plan`]). No watermark: a backfill of the whole repository.
-//! 2. **Listing**: the issues and pull requests GitHub changed since the watermark
-//!    ([`listing`]). GitHub's `since` is inclusive and `Updated` keeps minutes, so the items of
-//!    the watermark's minute are listed again; they come out `unchanged` (no write).
-//! 3. **Reads**: the cheaper of key queries and a scan ([`plan`], [`reads`]).
+//! 2. **Listing**: the issues and pull requests GitHub changed since the watermark, streamed
+//!    page by page in ascending `updated_at` ([`listing`]); steps 3 and 4 run on each page before
+//!    the next is fetched. GitHub's `since` is inclusive and `Updated` keeps minutes, so the
+//!    items of the watermark's minute are listed again; they come out `unchanged` (no write).
+//! 3. **Reads**: the cheaper of key queries and a scan, chosen on the first page ([`plan`],
+//!    [`reads`]).
 //! 4. **Writes**, in ascending `updated_at`, with the webhook's stale guard and no-op skip
 //!    ([`Syncer::upsert_among`]). New pages are created without the per-item race check; one key
 //!    query per 100 creates checks them all afterwards and merges any duplicate a concurrent
 //!    webhook made (same rule as the webhook: keep the oldest, archive the rest).
 //!
-//! **Deadline**: no item starts at or after `stop_at`. Writes go in ascending `updated_at`, so
-//! when a run stops, everything before its last item is in Notion, and the next run's watermark
-//! (that item's minute, or later) resumes there: nothing skipped, nothing created twice.
+//! **Deadline**: no item (and no listing page) starts at or after `stop_at`. Writes go in
+//! ascending `updated_at` as the pages arrive, so when a run stops, everything before its last
+//! item is in Notion, and the next run's watermark (that item's minute, or later) resumes there:
+//! nothing skipped, nothing created twice, and a listing longer than one run's time share is
+//! still worked through over several runs.
 //!
 //! An item Notion refuses (400 validation, 404) is logged and passed over rather than blocking
 //! the repository forever; anything else (Notion or GitHub unavailable, 401) stops the repository
@@ -26,6 +30,7 @@ pub mod plan;
 pub mod reads;
 mod report;
 
+use futures_util::TryStreamExt;
 use tokio::time::Instant;
 
 use self::listing::Listed;
@@ -150,48 +155,69 @@ impl Run<'_, '_> {
             .await
             .map_err(self.notion("reading the newest pages (watermark)"))?;
         self.report.watermark = first.watermark;
-        let listing = listing::changed_since(self.github, self.repository, first.watermark)
-            .await
-            .map_err(self.github("listing issues changed since the watermark"))?;
-        self.report.counts.issues_seen = listing.items.len() as u64;
-        self.report.counts.skipped += listing.skipped;
-        if listing.items.is_empty() {
-            self.report.read_plan = Some(ReadPlan::InHand);
-            return Ok(());
-        }
         let backfill = first.watermark.is_none();
         let number_property = self.syncer.schema.number();
         let mut known = Known::default();
         known.complete = first.rest.is_none();
         known.add(first.pages, number_property);
-        let plan = self.plan(&known, &listing.items, backfill).await?;
-        self.report.read_plan = Some(plan);
-        if let (ReadPlan::Scan, Some(rest)) = (plan, first.rest) {
-            self.check_time()?;
-            let pages = reads::scan_rest(self.syncer, rest)
-                .await
-                .map_err(self.notion("scanning the repository's pages"))?;
-            known.add(pages, number_property);
-            known.complete = true;
+        let mut scan_rest = first.rest;
+        let pages = listing::changed_pages(self.github, self.repository, first.watermark);
+        let mut pages = std::pin::pin!(pages);
+        // Each page is written before the next is fetched: what a run writes stays written,
+        // and the next run's watermark resumes after it, however long the listing.
+        while let Some(page) = pages
+            .try_next()
+            .await
+            .map_err(self.github("listing issues changed since the watermark"))?
+        {
+            self.report.counts.issues_seen += page.items.len() as u64;
+            self.report.counts.skipped += page.skipped;
+            if page.items.is_empty() {
+                continue;
+            }
+            if self.report.read_plan.is_none() {
+                let plan = self
+                    .plan(&known, &page.items, backfill, page.more_may_follow)
+                    .await?;
+                self.report.read_plan = Some(plan);
+                if let (ReadPlan::Scan, Some(rest)) = (plan, scan_rest.take()) {
+                    self.check_time()?;
+                    let pages = reads::scan_rest(self.syncer, rest)
+                        .await
+                        .map_err(self.notion("scanning the repository's pages"))?;
+                    known.add(pages, number_property);
+                    known.complete = true;
+                }
+            }
+            for chunk in page.items.chunks(KEYS_PER_QUERY) {
+                self.check_time()?;
+                self.read_chunk(chunk, &mut known).await?;
+                let mut created = Vec::new();
+                let written = self.write_chunk(chunk, &mut known, &mut created).await;
+                // Check what was created even when the chunk stopped early.
+                let checked = self.check_created(&created).await;
+                written.and(checked)?;
+            }
+            // No time check here: after the last page the stream ends without a request, and a
+            // next page fetched late is bounded by the client's deadline, then its first chunk
+            // stops on `stop_at`.
         }
-        for chunk in listing.items.chunks(KEYS_PER_QUERY) {
-            self.check_time()?;
-            self.read_chunk(chunk, &mut known).await?;
-            let mut created = Vec::new();
-            let written = self.write_chunk(chunk, &mut known, &mut created).await;
-            // Check what was created even when the chunk stopped early.
-            let checked = self.check_created(&created).await;
-            written.and(checked)?;
+        if self.report.read_plan.is_none() {
+            self.report.read_plan = Some(ReadPlan::InHand);
         }
         Ok(())
     }
 
-    /// The cheaper read plan; may spend one query to bound the repository's size.
+    /// The cheaper read plan, chosen on the listing's first page; may spend one query to bound
+    /// the repository's size. A backfill whose listing runs past its first page is read by key
+    /// queries page by page: a scan would save at most one query in all, but only after reading
+    /// the whole repository before the first write.
     async fn plan(
         &self,
         known: &Known,
         items: &[Listed],
         backfill: bool,
+        more_may_follow: bool,
     ) -> Result<ReadPlan, Halt> {
         let unresolved = items
             .iter()
@@ -199,9 +225,11 @@ impl Run<'_, '_> {
             .count();
         let estimate = if known.complete || unresolved == 0 {
             None
-        } else if backfill {
+        } else if backfill && !more_may_follow {
             // Every issue of the repository was listed; Notion holds about one page for each.
             Some(items.len())
+        } else if backfill {
+            None
         } else if plan::worth_estimating(unresolved) {
             self.check_time()?;
             reads::highest_number(self.syncer, self.repository)
@@ -215,7 +243,7 @@ impl Run<'_, '_> {
     }
 
     /// One key query for the chunk's numbers not read yet.
-    async fn read_chunk(&self, chunk: &[Listed], known: &mut Known) -> Result<(), Halt> {
+    async fn read_chunk(&mut self, chunk: &[Listed], known: &mut Known) -> Result<(), Halt> {
         let missing: Vec<u64> = chunk
             .iter()
             .map(|l| l.item.number)
@@ -229,6 +257,10 @@ impl Run<'_, '_> {
             .map_err(self.notion("reading the pages of changed issues"))?;
         known.add(pages, self.syncer.schema.number());
         known.mark_read(&missing);
+        if self.report.read_plan == Some(ReadPlan::InHand) {
+            // A later page of the listing needed reads the first one did not.
+            self.report.read_plan = Some(ReadPlan::Keyed);
+        }
         Ok(())
     }
 

@@ -44,6 +44,10 @@ pub async fn guard(State(shared): State<Arc<Shared>>, req: Request, next: Next) 
         authorized: authorization.is_some(),
     };
 
+    let latency = shared.lock().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await; // a slow GitHub, not synchronisation
+    }
     let (rejection, fault) = {
         let mut inner = shared.lock();
         inner.spend_rate();

@@ -97,11 +97,12 @@ async fn list_issues(
     let ascending = params.get("direction") == Some("asc");
     let full = format!("{owner}/{repo}");
 
-    let (repo_id, mut issues) = {
+    let (repo_id, mut issues, per_page) = {
         let inner = shared.lock();
         let Some(r) = inner.repos.get(&full) else {
             return missing();
         };
+        let per_page = params.per_page().min(inner.max_issues_per_page.max(1));
         let issues: Vec<Issue> = r
             .issues
             .values()
@@ -109,7 +110,7 @@ async fn list_issues(
             .filter(|i| state == "all" || i.state() == state)
             .cloned()
             .collect();
-        (r.id, issues)
+        (r.id, issues, per_page)
     };
     issues.sort_by_key(|i| {
         let at = if by_updated {
@@ -122,7 +123,7 @@ async fn list_issues(
     if !ascending {
         issues.reverse();
     }
-    let (items, last) = page::numbered(issues, params.page(), params.per_page());
+    let (items, last) = page::numbered(issues, params.page(), per_page);
     let api = &shared.base_url;
     let body: Vec<Value> = items
         .iter()

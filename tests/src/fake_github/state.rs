@@ -76,6 +76,11 @@ pub struct Inner {
     pub account: super::account::Account,
     /// What PATCH wrote, the hook target and the deliveries waiting to be sent.
     pub writes: super::patch::Writes,
+    /// How long every answer takes (a slow GitHub); zero by default.
+    pub latency: std::time::Duration,
+    /// Items per page of the issues list at most, below GitHub's own 100 (long listings in
+    /// tests without thousands of issues).
+    pub max_issues_per_page: usize,
 }
 
 impl Default for Inner {
@@ -93,6 +98,8 @@ impl Default for Inner {
             rate_reset: OffsetDateTime::now_utc() + RATE_WINDOW,
             account: super::account::Account::default(),
             writes: Default::default(),
+            latency: std::time::Duration::ZERO,
+            max_issues_per_page: 100,
         }
     }
 }

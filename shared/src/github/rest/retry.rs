@@ -4,7 +4,8 @@
 //! GitHub's rules (docs "Rate limits for the REST API"): on 429, or a 403 that is a rate limit,
 //! wait `Retry-After` seconds if given; else if `x-ratelimit-remaining` is 0, wait until
 //! `x-ratelimit-reset` (epoch seconds); else wait at least a minute. A 403 that is none of
-//! these is a permission error and is not retried. 5xx answers get a short jittered backoff.
+//! these is a permission error and is not retried. 5xx answers get the crate's full-jitter
+//! backoff ([`crate::backoff`]), whose `Retry-After` parser also reads GitHub's header.
 
 use std::time::{Duration, SystemTime};
 
@@ -14,6 +15,10 @@ use reqwest::header::HeaderMap;
 pub const MAX_SERVER_ERROR_RETRIES: u32 = 3;
 /// Wait for a secondary rate limit that names no time, per GitHub's guidance.
 pub const SECONDARY_LIMIT_WAIT: Duration = Duration::from_secs(60);
+/// Backoff of the first 5xx retry, before jitter; doubles per retry (0.5 s, 1 s, 2 s ceilings).
+pub const SERVER_ERROR_BASE_DELAY: Duration = Duration::from_millis(500);
+/// Ceiling of the 5xx backoff.
+pub const SERVER_ERROR_MAX_DELAY: Duration = Duration::from_secs(4);
 
 /// Why a call should be repeated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,7 +38,7 @@ pub fn retry_delay(
 ) -> Option<(RetryReason, Duration)> {
     match status {
         429 | 403 => {
-            if let Some(wait) = retry_after(headers, now) {
+            if let Some(wait) = crate::backoff::retry_after(headers, now) {
                 return Some((RetryReason::RateLimited, wait));
             }
             if header(headers, "x-ratelimit-remaining") == Some("0") {
@@ -49,10 +54,12 @@ pub fn retry_delay(
                 .then_some((RetryReason::RateLimited, SECONDARY_LIMIT_WAIT))
         }
         500 | 502 | 503 | 504 if attempt < MAX_SERVER_ERROR_RETRIES => {
-            // 0.5 s, 1 s, 2 s, plus up to 50% jitter so parallel syncs do not retry in step.
-            let base = Duration::from_millis(500) * 2u32.pow(attempt);
-            let jitter = base.mul_f64(fastrand::f64() * 0.5);
-            Some((RetryReason::ServerError, base + jitter))
+            let wait = crate::backoff::full_jitter(
+                attempt + 1,
+                SERVER_ERROR_BASE_DELAY,
+                SERVER_ERROR_MAX_DELAY,
+            );
+            Some((RetryReason::ServerError, wait))
         }
         _ => None,
     }
@@ -63,16 +70,6 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
-}
-
-/// `Retry-After` as delay-seconds or an HTTP date.
-fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = header(headers, "retry-after")?;
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 fn until_epoch(epoch_seconds: u64, now: SystemTime) -> Duration {
@@ -173,11 +170,8 @@ mod tests {
         for attempt in 0..MAX_SERVER_ERROR_RETRIES {
             let (reason, wait) = retry_delay(502, &HeaderMap::new(), None, now(), attempt).unwrap();
             assert_eq!(reason, RetryReason::ServerError);
-            let base = Duration::from_millis(500) * 2u32.pow(attempt);
-            assert!(
-                wait >= base && wait <= base.mul_f64(1.5),
-                "{attempt}: {wait:?}"
-            );
+            let ceiling = Duration::from_millis(500) * 2u32.pow(attempt);
+            assert!(wait <= ceiling, "{attempt}: {wait:?}");
         }
         assert_eq!(
             retry_delay(

@@ -7,8 +7,8 @@ use tokio::sync::OnceCell;
 use super::page::merge_token;
 use super::{
     OAuthError, CALLBACK_PATH, DEFAULT_AUTHORIZE_URL, KEY_OAUTH_CLIENT_SECRET,
-    NOTION_OAUTH_AUTHORIZE_URL, NOTION_OAUTH_CLIENT_ID, NOTION_OAUTH_CLIENT_SECRET,
-    NOTION_OAUTH_REDIRECT_URI, NOTION_OAUTH_WORKSPACE_ID,
+    NOTION_OAUTH_ALLOW_ANY_WORKSPACE, NOTION_OAUTH_AUTHORIZE_URL, NOTION_OAUTH_CLIENT_ID,
+    NOTION_OAUTH_CLIENT_SECRET, NOTION_OAUTH_REDIRECT_URI, NOTION_OAUTH_WORKSPACE_ID,
 };
 use crate::config::{self, SECRET_ID};
 use crate::http::HttpRequest;
@@ -34,6 +34,7 @@ impl Setup {
         let text = |e: config::ConfigError| e.to_string();
         let client_id = config::required_in(env, NOTION_OAUTH_CLIENT_ID).map_err(text)?;
         let secret_id = config::required_in(env, SECRET_ID).map_err(text)?;
+        let workspace_id = workspace_pin(env)?;
         let secrets = SecretsManagerClient::from_env_in(env).map_err(|e| e.to_string())?;
         let authorize_url =
             config::or_default_in(env, NOTION_OAUTH_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL);
@@ -55,7 +56,7 @@ impl Setup {
             client_secret: OnceCell::new(),
             redirect_uri,
             authorize_url,
-            workspace_id: config::optional_in(env, NOTION_OAUTH_WORKSPACE_ID),
+            workspace_id,
             secret_id,
             secrets,
             notion,
@@ -131,6 +132,26 @@ impl Setup {
         tracing::info!(secret_id = %self.secret_id, "stored the Notion token in the secret");
         Ok(())
     }
+}
+
+/// The one workspace whose tokens may be stored. Without it anyone who opens the Function URL
+/// could replace the stored token with one for their own workspace, so it is required unless
+/// the operator opts out explicitly (`NOTION_OAUTH_ALLOW_ANY_WORKSPACE=true`, for a public
+/// integration meant to be connected by any workspace).
+fn workspace_pin(env: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, String> {
+    let pin = config::optional_in(env, NOTION_OAUTH_WORKSPACE_ID);
+    let allow_any =
+        config::parsed_in::<bool>(env, NOTION_OAUTH_ALLOW_ANY_WORKSPACE, "true or false")
+            .map_err(|e| e.to_string())?
+            .unwrap_or(false);
+    if pin.is_none() && !allow_any {
+        return Err(format!(
+            "{NOTION_OAUTH_WORKSPACE_ID} is not set: set it to the id of the Notion workspace \
+             whose token may be stored (otherwise anyone who opens this URL could replace the \
+             token), or set {NOTION_OAUTH_ALLOW_ANY_WORKSPACE}=true to accept any workspace"
+        ));
+    }
+    Ok(pin)
 }
 
 fn http_url(var: &'static str, value: &str) -> Result<url::Url, String> {

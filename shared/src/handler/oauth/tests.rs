@@ -21,6 +21,7 @@ fn env_for(server: &TestServer, extra: &[(&'static str, &'static str)]) -> Vec<(
         (AWS_SECRET_ACCESS_KEY.into(), "SECRETKEY".into()),
         (config::AWS_ENDPOINT_URL.into(), server.url.clone()),
         (config::NOTION_API_URL.into(), server.url.clone()),
+        (NOTION_OAUTH_WORKSPACE_ID.into(), "ws-1".into()),
     ];
     env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     env
@@ -320,4 +321,54 @@ async fn other_paths_are_404_and_other_methods_405() {
     let response = app.handle(&post, None).await;
     assert_eq!(response.status_code, 405);
     assert_eq!(response.headers["allow"], "GET");
+}
+
+#[tokio::test]
+async fn without_the_workspace_pin_or_the_opt_out_every_request_is_500_naming_both() {
+    let server = TestServer::start(vec![token_answer()]).await;
+    let mut env = env_for(&server, &[(NOTION_OAUTH_CLIENT_SECRET, CLIENT_SECRET)]);
+    env.retain(|(k, _)| k != NOTION_OAUTH_WORKSPACE_ID);
+    let unpinned = app(&env);
+    let state = state::issue(CLIENT_SECRET, T0);
+    for request in [get("/start"), callback("c", &state)] {
+        let response = unpinned.handle(&request, None).await;
+        assert_eq!(response.status_code, 500);
+        assert!(
+            response.body.contains(NOTION_OAUTH_WORKSPACE_ID)
+                && response.body.contains(NOTION_OAUTH_ALLOW_ANY_WORKSPACE),
+            "{}",
+            response.body
+        );
+    }
+    assert!(server.requests().is_empty(), "nothing exchanged or stored");
+}
+
+#[tokio::test]
+async fn the_explicit_opt_out_accepts_any_workspace() {
+    let server = TestServer::start(vec![token_answer(), secret_answer("{}"), put_answer()]).await;
+    let mut env = env_for(
+        &server,
+        &[
+            (NOTION_OAUTH_CLIENT_SECRET, CLIENT_SECRET),
+            (NOTION_OAUTH_ALLOW_ANY_WORKSPACE, "true"),
+        ],
+    );
+    env.retain(|(k, _)| k != NOTION_OAUTH_WORKSPACE_ID);
+    let state = state::issue(CLIENT_SECRET, T0);
+    let response = app(&env).handle(&callback("c", &state), None).await;
+    assert_eq!(response.status_code, 200, "{}", response.body);
+}
+
+#[tokio::test]
+async fn an_opt_out_that_is_not_a_boolean_is_a_500_naming_it() {
+    let server = TestServer::start(Vec::new()).await;
+    let mut env = env_for(&server, &[(NOTION_OAUTH_ALLOW_ANY_WORKSPACE, "yes please")]);
+    env.retain(|(k, _)| k != NOTION_OAUTH_WORKSPACE_ID);
+    let response = app(&env).handle(&get("/start"), None).await;
+    assert_eq!(response.status_code, 500);
+    assert!(
+        response.body.contains(NOTION_OAUTH_ALLOW_ANY_WORKSPACE),
+        "{}",
+        response.body
+    );
 }

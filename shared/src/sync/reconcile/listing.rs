@@ -1,5 +1,8 @@
-//! The GitHub side of a reconcile: issues and pull requests changed since the watermark, in the
-//! order they are written (ascending `updated_at`, then number), each listed once.
+//! The GitHub side of a reconcile: issues and pull requests changed since the watermark, page by
+//! page as GitHub lists them (ascending `updated_at`: `sort=updated&direction=asc`), each page in
+//! the order it is written (ascending `updated_at`, then number), each item once per page. An
+//! item edited while the pages are read is listed again on a later page, newer: written twice,
+//! in order, which is what the stale guard expects.
 //!
 //! The issues list says whether a pull request is draft (`draft`) or merged
 //! (`pull_request.merged_at`); the pulls API is asked only when it cannot tell, i.e. for an open
@@ -7,9 +10,13 @@
 
 use std::collections::HashMap;
 
+use futures_util::{Stream, TryStreamExt};
 use time::OffsetDateTime;
 
 use crate::github::{GitHubClient, Issue, RestError, WorkItem};
+
+/// Items per page GitHub is asked for (`per_page=100`, its maximum).
+pub const GITHUB_PAGE_SIZE: usize = 100;
 
 /// One listed issue or pull request, ready to write unless its state needs the pulls API.
 #[derive(Debug, Clone)]
@@ -18,23 +25,36 @@ pub struct Listed {
     pub needs_pull: bool,
 }
 
-/// What the issues list gave.
+/// What one page of the issues list gave.
 #[derive(Debug, Default)]
 pub struct Listing {
     pub items: Vec<Listed>,
     /// Listed objects that cannot be written (no number, title, URL or `updated_at`).
     pub skipped: u64,
+    /// The page was full, so GitHub may have more (a short page is the last).
+    pub more_may_follow: bool,
 }
 
-/// Every issue and pull request of `repository` updated at or after `since` (all of them
-/// when `None`), oldest first.
-pub async fn changed_since(
-    github: &GitHubClient,
-    repository: &str,
+/// The issues and pull requests of `repository` updated at or after `since` (all of them when
+/// `None`), one [`Listing`] per GitHub page, oldest first: the reconcile writes each page before
+/// the next is fetched, so progress is kept whatever the listing's size.
+pub fn changed_pages<'a>(
+    github: &'a GitHubClient,
+    repository: &'a str,
     since: Option<OffsetDateTime>,
-) -> Result<Listing, RestError> {
-    let issues = github.list_issues_since(repository, since).await?;
-    Ok(prepare(issues, repository))
+) -> impl Stream<Item = Result<Listing, RestError>> + 'a {
+    github
+        .issue_pages(repository, since)
+        .map_ok(move |issues| page_listing(issues, repository))
+}
+
+/// One GitHub page as a [`Listing`]: [`prepare`]d, and whether more may follow (a full page).
+pub fn page_listing(issues: Vec<Issue>, repository: &str) -> Listing {
+    let more_may_follow = issues.len() >= GITHUB_PAGE_SIZE;
+    Listing {
+        more_may_follow,
+        ..prepare(issues, repository)
+    }
 }
 
 /// Converts, keeps the newest listing of each number (an issue edited while the pages were
@@ -62,7 +82,11 @@ pub fn prepare(issues: Vec<Issue>, repository: &str) -> Listing {
     }
     let mut items: Vec<Listed> = newest.into_values().collect();
     items.sort_by_key(|l| (l.item.updated_at, l.item.number));
-    Listing { items, skipped }
+    Listing {
+        items,
+        skipped,
+        more_may_follow: false,
+    }
 }
 
 /// An open pull request listed without `draft`: Open or Draft cannot be told apart.
@@ -168,5 +192,17 @@ mod tests {
         );
         assert!(!listing.items[0].needs_pull);
         assert_eq!(listing.items[0].item.state, Some(ItemState::Draft));
+    }
+
+    #[test]
+    fn a_full_page_may_be_followed_and_a_short_one_is_the_last() {
+        let full: Vec<Issue> = (1..=GITHUB_PAGE_SIZE as u64)
+            .map(|n| issue(n, "2026-01-01T00:00:00Z", ""))
+            .collect();
+        let page = page_listing(full, "o/r");
+        assert!(page.more_may_follow);
+        assert_eq!(page.items.len(), GITHUB_PAGE_SIZE);
+        let short = vec![issue(1, "2026-01-01T00:00:00Z", "")];
+        assert!(!page_listing(short, "o/r").more_may_follow);
     }
 }

@@ -2,7 +2,7 @@
 //! scan), key queries for many issues at once, the rest of a scan, and the highest `Issue #`.
 //! Pages are kept by issue number in [`Known`] until the write that needs them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
@@ -142,6 +142,9 @@ pub fn parse_watermark(value: &str) -> Option<OffsetDateTime> {
 #[derive(Debug, Default)]
 pub struct Known {
     by_number: HashMap<u64, Vec<Page>>,
+    /// Numbers whose pages a write took (and may have changed or created): unknown again until
+    /// read, for an item a later listing page holds once more.
+    taken: HashSet<u64>,
     /// Every page of the repository has been read: a number not here has no page.
     pub complete: bool,
 }
@@ -163,17 +166,19 @@ impl Known {
     /// Records that these numbers were queried (so those without pages have none).
     pub fn mark_read(&mut self, numbers: &[u64]) {
         for n in numbers {
+            self.taken.remove(n);
             self.by_number.entry(*n).or_default();
         }
     }
 
     /// Whether the pages of `number` (possibly none) are known.
     pub fn resolved(&self, number: u64) -> bool {
-        self.complete || self.by_number.contains_key(&number)
+        !self.taken.contains(&number) && (self.complete || self.by_number.contains_key(&number))
     }
 
     /// The pages of `number`, handed to the write that needs them.
     pub fn take(&mut self, number: u64) -> Vec<Page> {
+        self.taken.insert(number);
         self.by_number.remove(&number).unwrap_or_default()
     }
 }
@@ -269,5 +274,22 @@ mod tests {
             ..Known::default()
         };
         assert!(known.resolved(12345));
+    }
+
+    #[test]
+    fn a_number_a_write_took_is_unknown_again_until_read() {
+        // An item listed on two pages (edited while they were read): the second write must see
+        // the page the first one wrote or created, not "no page" (which would create another).
+        let mut known = Known {
+            complete: true,
+            ..Known::default()
+        };
+        known.add(vec![page("a", Some(7.0), false)], "Issue #");
+        assert_eq!(known.take(7).len(), 1);
+        assert!(!known.resolved(7), "taken: read it again");
+        known.add(vec![page("a", Some(7.0), false)], "Issue #");
+        known.mark_read(&[7]);
+        assert!(known.resolved(7));
+        assert_eq!(known.take(7).len(), 1);
     }
 }
