@@ -4,6 +4,7 @@ mod emulator_binary;
 mod emulator_blocks;
 mod emulator_core;
 mod emulator_faults;
+mod emulator_limits;
 mod emulator_queries;
 mod emulator_rejections;
 mod emulator_replay;

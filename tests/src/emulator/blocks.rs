@@ -10,10 +10,15 @@ use super::errors::{ApiError, ApiResult};
 use super::ids;
 use super::list;
 use super::pages;
+use super::rich_text;
 use super::state::{Block, Parent, Stamp, State};
 use super::values;
 
 const MAX_DEPTH: usize = 2;
+/// "the maximum size of a payload is 1000 block elements and 500KB overall"
+/// (developers.notion.com/reference/request-limits); the 500 KB half is checked on the raw body
+/// in `pipeline.rs`.
+pub const MAX_BLOCKS_PER_REQUEST: usize = 1000;
 const TYPES: [&str; 22] = [
     "paragraph",
     "heading_1",
@@ -60,7 +65,18 @@ pub struct NewBlock {
 
 /// Validates a `children` array (at `path`) with Notion's limits.
 pub fn parse_children(v: &Value, path: &str) -> Result<Vec<NewBlock>, ApiError> {
-    parse_level(v, path, 1)
+    let blocks = parse_level(v, path, 1)?;
+    let count = count(&blocks);
+    if count > MAX_BLOCKS_PER_REQUEST {
+        return Err(ApiError::validation(format!(
+            "body failed validation: {path} should contain at most {MAX_BLOCKS_PER_REQUEST} block elements in one request, instead was `{count}`."
+        )));
+    }
+    Ok(blocks)
+}
+
+fn count(blocks: &[NewBlock]) -> usize {
+    blocks.iter().map(|b| 1 + count(&b.children)).sum()
 }
 
 fn parse_level(v: &Value, path: &str, depth: usize) -> Result<Vec<NewBlock>, ApiError> {
@@ -139,6 +155,26 @@ fn normalize_content(
             content.insert(key.into(), Value::Array(converted));
         }
     }
+    if kind == "equation" {
+        let expression = content
+            .get("expression")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        rich_text::check_equation(expression, path)?;
+    }
+    // An external file (image, video, file, pdf, embed, bookmark) must be a URL Notion can
+    // fetch: absolute http(s), ≤ 2000 characters ("any URL", request-limits).
+    if let Some(url) = content
+        .get("external")
+        .and_then(|e| e.get("url"))
+        .or_else(|| content.get("url"))
+    {
+        let url = url.as_str().unwrap_or_default();
+        if !url.starts_with("http://") && !url.starts_with("https://") {
+            return Err(rich_text::invalid_link());
+        }
+        rich_text::check_link(url)?;
+    }
     if COLORED.contains(&kind) {
         content.entry("rich_text").or_insert(json!([]));
         content.entry("color").or_insert(json!("default"));
@@ -207,7 +243,7 @@ struct Meta<'a> {
 }
 
 fn envelope(st: &State, m: Meta<'_>, kind: &str, content: Value, version: ApiVersion) -> Value {
-    json!({
+    let mut block = json!({
         "object": "block",
         "id": m.id,
         "parent": pages::parent_json(m.parent, version),
@@ -220,7 +256,13 @@ fn envelope(st: &State, m: Meta<'_>, kind: &str, content: Value, version: ApiVer
         "in_trash": m.in_trash,
         "type": kind,
         kind: content,
-    })
+    });
+    if !version.speaks_archived() {
+        if let Some(b) = block.as_object_mut() {
+            b.remove("archived");
+        }
+    }
+    block
 }
 
 /// Any id the block endpoints accept, rendered as a block.
@@ -317,7 +359,7 @@ pub fn delete(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
 pub fn update(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
     let id = find(st, id)?;
     let body = ctx.body_object()?;
-    let trash = pages::trash_flag(&body);
+    let trash = pages::trash_in(&body, ctx.version)?;
     if let Some(b) = st.blocks.get(&id).cloned() {
         if let Some(given) = body.get(&b.kind) {
             if b.in_trash && trash != Some(false) {
@@ -361,12 +403,20 @@ pub fn append(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
         )
     })?;
     let blocks = parse_children(children, "body.children")?;
+    let place = placement(st, ctx.version, &body, &id)?;
     let parent = if st.pages.contains_key(&id) {
         Parent::Page(id.clone())
     } else {
         Parent::Block(id.clone())
     };
     let created = insert(st, &id, &parent, blocks);
+    if let Some(index) = place {
+        if let Some(list) = st.children.get_mut(&id) {
+            let new: Vec<String> = list.split_off(list.len() - created.len());
+            let at = index.min(list.len());
+            list.splice(at..at, new);
+        }
+    }
     let stamp = st.stamp();
     if let Some(p) = st.pages.get_mut(&id) {
         p.edited = stamp;
@@ -376,6 +426,58 @@ pub fn append(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
         .filter_map(|c| render(st, c, ctx.version))
         .collect();
     Ok(list::envelope(results, None, "block"))
+}
+
+/// Where appended blocks go among the parent's children (`None`: at the end). Before
+/// 2026-03-11 a flat `after` block id; from 2026-03-11 only a `position` object
+/// (`{"type": "start" | "end" | "after_block", "after_block": {"id"}}`) and `after` is refused
+/// (developers.notion.com/docs/upgrade-guide-2026-03-11, "Replace after with position").
+fn placement(
+    st: &State,
+    version: ApiVersion,
+    body: &Map<String, Value>,
+    parent: &str,
+) -> Result<Option<usize>, ApiError> {
+    let after_index = |id: &Value, path: &str| -> Result<Option<usize>, ApiError> {
+        let wanted = id.as_str().and_then(ids::normalize).ok_or_else(|| {
+            ApiError::validation(format!(
+                "body failed validation: {path} should be a valid uuid, instead was `{id}`."
+            ))
+        })?;
+        let siblings = st.children.get(parent).cloned().unwrap_or_default();
+        let at = siblings.iter().position(|c| *c == wanted).ok_or_else(|| {
+            ApiError::validation(format!("Block {wanted} is not a child of {parent}."))
+        })?;
+        Ok(Some(at + 1))
+    };
+    if let Some(after) = body.get("after") {
+        if !version.speaks_archived() {
+            return Err(ApiError::validation(
+                "body failed validation: body.after should be not present, instead was defined (use position).",
+            ));
+        }
+        return after_index(after, "body.after");
+    }
+    let Some(position) = body.get("position") else {
+        return Ok(None);
+    };
+    if version.speaks_archived() {
+        return Err(ApiError::validation(
+            "body failed validation: body.position should be not present before Notion-Version 2026-03-11.",
+        ));
+    }
+    match position.get("type").and_then(Value::as_str) {
+        Some("end") => Ok(None),
+        Some("start") => Ok(Some(0)),
+        Some("after_block") => after_index(
+            position.pointer("/after_block/id").unwrap_or(&Value::Null),
+            "body.position.after_block.id",
+        ),
+        _ => Err(ApiError::validation(format!(
+            "body failed validation: body.position.type should be `\"start\"`, `\"end\"` or `\"after_block\"`, instead was `{}`.",
+            position.get("type").unwrap_or(&Value::Null)
+        ))),
+    }
 }
 
 pub fn list_children(st: &State, ctx: &Ctx, id: &str, query: &Map<String, Value>) -> ApiResult {
