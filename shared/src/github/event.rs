@@ -8,9 +8,10 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::item::{parse_timestamp, WorkItem};
+use super::item::{parse_timestamp, ItemKey, WorkItem};
 use super::payload::{
     Comment, Issue, IssueCommentAction, IssuesAction, PullRequest, PullRequestAction, Repository,
+    SubIssuesAction,
 };
 use super::webhook::WebhookError;
 
@@ -37,7 +38,16 @@ pub enum Event {
         comment: Box<Comment>,
         repository: Option<Repository>,
     },
-    /// Any other event type; its body is not parsed.
+    /// A sub-issue gained or lost its parent (`sub_issues`; GitHub sends it for both sides).
+    SubIssues {
+        action: SubIssuesAction,
+        sub_issue: Box<Issue>,
+        parent_issue: Box<Issue>,
+        sub_issue_repo: Option<Repository>,
+        parent_issue_repo: Option<Repository>,
+        repository: Option<Repository>,
+    },
+    /// Any other event type (`issue_dependencies`, `push`…); its body is not parsed.
     Other { event: String },
 }
 
@@ -78,6 +88,21 @@ struct IssuesBody {
 struct PullRequestBody {
     action: PullRequestAction,
     pull_request: Box<PullRequest>,
+    #[serde(default)]
+    repository: Option<Repository>,
+}
+
+#[derive(Deserialize)]
+struct SubIssuesBody {
+    action: SubIssuesAction,
+    #[serde(default)]
+    sub_issue: Box<Issue>,
+    #[serde(default)]
+    parent_issue: Box<Issue>,
+    #[serde(default)]
+    sub_issue_repo: Option<Repository>,
+    #[serde(default)]
+    parent_issue_repo: Option<Repository>,
     #[serde(default)]
     repository: Option<Repository>,
 }
@@ -136,6 +161,17 @@ impl Event {
                     repository: body.repository,
                 }
             }
+            "sub_issues" => {
+                let body: SubIssuesBody = from_json(event, json)?;
+                Event::SubIssues {
+                    action: body.action,
+                    sub_issue: body.sub_issue,
+                    parent_issue: body.parent_issue,
+                    sub_issue_repo: body.sub_issue_repo,
+                    parent_issue_repo: body.parent_issue_repo,
+                    repository: body.repository,
+                }
+            }
             other => Event::Other {
                 event: other.to_owned(),
             },
@@ -149,6 +185,7 @@ impl Event {
             Event::Issues { .. } => "issues",
             Event::PullRequest { .. } => "pull_request",
             Event::IssueComment { .. } => "issue_comment",
+            Event::SubIssues { .. } => "sub_issues",
             Event::Other { event } => event,
         }
     }
@@ -190,9 +227,9 @@ impl Event {
             } => match action {
                 PullRequestAction::Unknown(_) => Ok(ignore_action(self.name(), action.as_str())),
                 _ => {
-                    let repository = repository_name(self.name(), repository.as_ref())?;
-                    WorkItem::from_pull_request(pull_request, &repository)
-                        .map(SyncAction::Upsert)
+                    let name = repository_name(self.name(), repository.as_ref())?;
+                    WorkItem::from_pull_request(pull_request, &name)
+                        .map(|item| SyncAction::Upsert(in_repository(item, repository.as_ref())))
                         .map_err(item_error)
                 }
             },
@@ -206,6 +243,40 @@ impl Event {
                 IssueCommentAction::Unknown(_) => Ok(ignore_action(self.name(), action.as_str())),
                 _ => upsert_issue(self.name(), issue, repository.as_ref()),
             },
+            Event::SubIssues {
+                action,
+                sub_issue,
+                parent_issue,
+                sub_issue_repo,
+                parent_issue_repo,
+                repository,
+            } => {
+                let added = match action {
+                    SubIssuesAction::ParentIssueAdded | SubIssuesAction::SubIssueAdded => true,
+                    SubIssuesAction::ParentIssueRemoved | SubIssuesAction::SubIssueRemoved => false,
+                    SubIssuesAction::Unknown(_) => {
+                        return Ok(ignore_action(self.name(), action.as_str()))
+                    }
+                };
+                let repo = sub_issue_repo.as_ref().or(repository.as_ref());
+                let SyncAction::Upsert(mut item) = upsert_issue(self.name(), sub_issue, repo)?
+                else {
+                    return Ok(ignore_action(self.name(), action.as_str()));
+                };
+                item.parent = Some(if added {
+                    let parent_repo = parent_issue_repo.as_ref().or(repository.as_ref());
+                    let number = parent_issue.number.ok_or_else(|| {
+                        WebhookError::invalid("sub_issues payload has no parent_issue.number")
+                    })?;
+                    Some(ItemKey {
+                        repository: repository_name(self.name(), parent_repo)?,
+                        number,
+                    })
+                } else {
+                    None
+                });
+                Ok(SyncAction::Upsert(item))
+            }
             Event::Other { event } => Ok(SyncAction::Ignore {
                 reason: format!("{event} events are not synced"),
             }),
@@ -218,10 +289,16 @@ fn upsert_issue(
     issue: &Issue,
     repository: Option<&Repository>,
 ) -> Result<SyncAction, WebhookError> {
-    let repository = repository_name(event, repository)?;
-    WorkItem::from_issue(issue, &repository)
-        .map(SyncAction::Upsert)
+    let name = repository_name(event, repository)?;
+    WorkItem::from_issue(issue, &name)
+        .map(|item| SyncAction::Upsert(in_repository(item, repository)))
         .map_err(item_error)
+}
+
+/// What the payload's repository tells about the item (its default branch, for links).
+fn in_repository(mut item: WorkItem, repository: Option<&Repository>) -> WorkItem {
+    item.default_branch = repository.and_then(|r| r.default_branch.clone());
+    item
 }
 
 fn ignore_action(event: &str, action: &str) -> SyncAction {
@@ -286,13 +363,13 @@ mod tests {
     fn an_unknown_issues_action_is_ignored_not_rejected() {
         let event = Event::parse(
             "issues",
-            &issues("typed", r#", "repository": {"full_name": "o/r"}"#),
+            &issues("field_added", r#", "repository": {"full_name": "o/r"}"#),
         )
         .unwrap();
         let SyncAction::Ignore { reason } = event.sync_action().unwrap() else {
             panic!("expected Ignore");
         };
-        assert!(reason.contains("typed"), "{reason}");
+        assert!(reason.contains("field_added"), "{reason}");
     }
 
     #[test]
@@ -316,6 +393,82 @@ mod tests {
         let err = event.sync_action().unwrap_err();
         assert!(err.to_string().contains("repository"), "{err}");
         assert_eq!(err.status(), 400);
+    }
+
+    #[test]
+    fn typed_and_untyped_set_and_clear_the_issue_type() {
+        let typed = format!(
+            r#"{{"action": "typed", "issue": {}, "repository": {{"full_name": "o/r", "default_branch": "trunk"}}}}"#,
+            ISSUE.replacen('{', r#"{"type": {"name": "Bug"}, "#, 1)
+        );
+        let SyncAction::Upsert(item) = Event::parse("issues", typed.as_bytes())
+            .unwrap()
+            .sync_action()
+            .unwrap()
+        else {
+            panic!("expected Upsert");
+        };
+        assert_eq!(item.issue_type, Some(Some("Bug".into())));
+        assert_eq!(item.default_branch.as_deref(), Some("trunk"));
+        let untyped = format!(
+            r#"{{"action": "untyped", "issue": {}, "repository": {{"full_name": "o/r"}}}}"#,
+            ISSUE.replacen('{', r#"{"type": null, "#, 1)
+        );
+        let SyncAction::Upsert(item) = Event::parse("issues", untyped.as_bytes())
+            .unwrap()
+            .sync_action()
+            .unwrap()
+        else {
+            panic!("expected Upsert");
+        };
+        assert_eq!(item.issue_type, Some(None));
+    }
+
+    #[test]
+    fn a_sub_issue_event_upserts_the_sub_issue_with_its_parent() {
+        let body = |action: &str| {
+            format!(
+                r#"{{"action": "{action}", "sub_issue": {ISSUE}, "parent_issue": {},
+                "sub_issue_repo": {{"full_name": "o/r"}}, "parent_issue_repo": {{"full_name": "o/plan"}},
+                "repository": {{"full_name": "o/plan"}}}}"#,
+                ISSUE.replace("\"number\": 3", "\"number\": 1")
+            )
+        };
+        let action = |a: &str| {
+            Event::parse("sub_issues", body(a).as_bytes())
+                .unwrap()
+                .sync_action()
+                .unwrap()
+        };
+        let SyncAction::Upsert(item) = action("sub_issue_added") else {
+            panic!("expected Upsert");
+        };
+        assert_eq!((item.repository.as_str(), item.number), ("o/r", 3));
+        assert_eq!(
+            item.parent,
+            Some(Some(ItemKey {
+                repository: "o/plan".into(),
+                number: 1
+            }))
+        );
+        let SyncAction::Upsert(item) = action("parent_issue_removed") else {
+            panic!("expected Upsert");
+        };
+        assert_eq!(item.parent, Some(None));
+        assert!(matches!(action("reordered"), SyncAction::Ignore { .. }));
+    }
+
+    #[test]
+    fn issue_dependencies_events_parse_and_are_ignored() {
+        let event = Event::parse(
+            "issue_dependencies",
+            br#"{"action": "blocked_by_added", "blocked_issue": {}, "blocking_issue": {}}"#,
+        )
+        .unwrap();
+        assert!(matches!(
+            event.sync_action().unwrap(),
+            SyncAction::Ignore { .. }
+        ));
     }
 
     #[test]

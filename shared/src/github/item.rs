@@ -10,7 +10,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::payload::{Issue, Label, PullRequest, User};
+use super::payload::{Issue, IssueType, Label, Milestone, PullRequest, Team, User};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ItemKind {
@@ -86,6 +86,26 @@ pub struct WorkItem {
     pub body: Option<String>,
     pub comments: Option<u64>,
     pub updated_at: OffsetDateTime,
+    /// The repository's default branch, for relative links in the body (`None`: `HEAD`).
+    pub default_branch: Option<String>,
+    /// Milestone title; `Some(None)`: none.
+    pub milestone: Option<Option<String>>,
+    /// Issue type name (`issue.type.name`); `Some(None)`: untyped.
+    pub issue_type: Option<Option<String>>,
+    /// The parent issue (sub-issues); `Some(None)`: the parent was removed.
+    pub parent: Option<Option<ItemKey>>,
+    /// Requested reviewers of a pull request (logins, then team names).
+    pub reviewers: Option<Vec<String>>,
+    pub created_at: Option<OffsetDateTime>,
+    /// Known whenever the state is: `Some(None)` while open.
+    pub closed_at: Option<Option<OffsetDateTime>>,
+}
+
+/// An issue's key: `owner/name` and number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ItemKey {
+    pub repository: String,
+    pub number: u64,
 }
 
 /// Why an issue or PR object cannot become a [`WorkItem`].
@@ -149,6 +169,13 @@ impl WorkItem {
             body: issue.body.clone(),
             comments: issue.comments,
             updated_at: updated_at(issue.updated_at.as_deref(), || missing("updated_at"))?,
+            default_branch: None,
+            milestone: issue.milestone.as_ref().map(milestone_title),
+            issue_type: issue.issue_type.as_ref().map(type_name),
+            parent: None,
+            reviewers: None,
+            created_at: optional_time(issue.created_at.as_deref()),
+            closed_at: closed_at(issue.state.as_deref(), issue.closed_at.as_deref()),
         })
     }
 
@@ -173,7 +200,69 @@ impl WorkItem {
             body: pr.body.clone(),
             comments: pr.comments,
             updated_at: updated_at(pr.updated_at.as_deref(), || missing("updated_at"))?,
+            default_branch: None,
+            milestone: pr.milestone.as_ref().map(milestone_title),
+            issue_type: None,
+            parent: None,
+            reviewers: reviewers(
+                pr.requested_reviewers.as_deref(),
+                pr.requested_teams.as_deref(),
+            ),
+            created_at: optional_time(pr.created_at.as_deref()),
+            closed_at: closed_at(pr.state.as_deref(), pr.closed_at.as_deref()),
         })
+    }
+
+    /// The item's key.
+    pub fn key(&self) -> ItemKey {
+        ItemKey {
+            repository: self.repository.clone(),
+            number: self.number,
+        }
+    }
+}
+
+fn milestone_title(milestone: &Option<Milestone>) -> Option<String> {
+    milestone
+        .as_ref()
+        .and_then(|m| m.title.clone())
+        .filter(|t| !t.is_empty())
+}
+
+fn type_name(kind: &Option<IssueType>) -> Option<String> {
+    kind.as_ref()
+        .and_then(|t| t.name.clone())
+        .filter(|n| !n.is_empty())
+}
+
+/// Logins then team names; `None` when the payload lists neither (issues, older payloads).
+fn reviewers(users: Option<&[User]>, teams: Option<&[Team]>) -> Option<Vec<String>> {
+    if users.is_none() && teams.is_none() {
+        return None;
+    }
+    let logins = users
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|u| login(Some(u)));
+    let teams = teams
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| t.name.clone().or_else(|| t.slug.clone()))
+        .filter(|n| !n.is_empty());
+    Some(logins.chain(teams).collect())
+}
+
+/// A timestamp we can do without: a bad one reads as absent.
+fn optional_time(value: Option<&str>) -> Option<OffsetDateTime> {
+    value.and_then(|v| parse_timestamp("timestamp", v).ok())
+}
+
+/// `closed_at` when the payload says the state (so "reopened" clears it), else unknown.
+fn closed_at(state: Option<&str>, closed: Option<&str>) -> Option<Option<OffsetDateTime>> {
+    match state? {
+        "open" => Some(None),
+        "closed" => Some(optional_time(closed)),
+        _ => None,
     }
 }
 

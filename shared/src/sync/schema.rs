@@ -22,10 +22,16 @@ pub enum Field {
     Assignees,
     Author,
     Comments,
+    Milestone,
+    IssueType,
+    Parent,
+    Reviewers,
+    Created,
+    Closed,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 17] = [
         Field::Name,
         Field::Number,
         Field::Status,
@@ -37,6 +43,12 @@ impl Field {
         Field::Assignees,
         Field::Author,
         Field::Comments,
+        Field::Milestone,
+        Field::IssueType,
+        Field::Parent,
+        Field::Reviewers,
+        Field::Created,
+        Field::Closed,
     ];
 
     fn property_name(self, names: &PropertyNames) -> &str {
@@ -52,6 +64,12 @@ impl Field {
             Field::Assignees => &names.assignees,
             Field::Author => &names.author,
             Field::Comments => &names.comments,
+            Field::Milestone => &names.milestone,
+            Field::IssueType => &names.issue_type,
+            Field::Parent => &names.parent,
+            Field::Reviewers => &names.reviewers,
+            Field::Created => &names.created,
+            Field::Closed => &names.closed,
         }
     }
 
@@ -65,7 +83,10 @@ impl Field {
             Field::Repository | Field::Author => &[Select, RichText],
             Field::Labels | Field::Assignees => &[MultiSelect, RichText],
             Field::Url => &[Url, RichText],
-            Field::Updated => &[Date],
+            Field::Updated | Field::Created | Field::Closed => &[Date],
+            Field::Milestone | Field::IssueType => &[Select, RichText],
+            Field::Reviewers => &[MultiSelect, RichText],
+            Field::Parent => &[Relation],
         }
     }
 }
@@ -213,6 +234,12 @@ mod tests {
             "Assignees": {"id": "h", "type": "multi_select", "multi_select": {}},
             "Author": {"id": "i", "type": "rich_text", "rich_text": {}},
             "Comments": {"id": "j", "type": "number", "number": {}},
+            "Milestone": {"id": "k", "type": "select", "select": {}},
+            "Issue type": {"id": "l", "type": "select", "select": {}},
+            "Parent": {"id": "m", "type": "relation", "relation": {}},
+            "Reviewers": {"id": "n", "type": "multi_select", "multi_select": {}},
+            "Created": {"id": "o", "type": "date", "date": {}},
+            "Closed": {"id": "p", "type": "date", "date": {}},
         })
     }
 

@@ -219,7 +219,9 @@ pub fn batch(blocks: &[Block], budget: usize, split_children: bool) -> Batch {
         }
         // A block whose children do not all fit goes whole into the next request, unless even
         // an empty request cannot hold it (then it is split here, the rest appended to it).
-        if fit < children.len() && (!split_children || (!first && fits_alone(own, &children, budget))) {
+        if fit < children.len()
+            && (!split_children || (!first && fits_alone(own, &children, budget)))
+        {
             break;
         }
         let mut children = children;

@@ -8,7 +8,9 @@ fn checklist(items: usize, each: usize) -> Vec<Block> {
         .map(|i| Block::ToDo {
             text: crate::notion::types::text_items(&format!("step {i}")),
             checked: false,
-            children: (0..each).map(|j| Block::to_do(&format!("{i}.{j}"), false)).collect(),
+            children: (0..each)
+                .map(|j| Block::to_do(&format!("{i}.{j}"), false))
+                .collect(),
         })
         .collect()
 }
@@ -31,7 +33,11 @@ fn requests(blocks: &[Block]) -> Vec<Vec<Block>> {
 
 fn assert_within_limits(request: &[Block]) {
     assert!(request.len() <= 100);
-    assert!(count(request) <= MAX_BLOCKS_PER_PAYLOAD, "{}", count(request));
+    assert!(
+        count(request) <= MAX_BLOCKS_PER_PAYLOAD,
+        "{}",
+        count(request)
+    );
     let json: Vec<Value> = request.iter().map(Block::to_json).collect();
     assert!(json_len(&Value::Array(json)) <= BLOCK_BYTES_BUDGET);
     for block in request {
@@ -92,9 +98,15 @@ fn huge_paragraphs_and_code_are_split_not_truncated() {
         .collect();
     assert_eq!((paragraphs.len(), code.len()), (300_000, 300_000));
     for block in &blocks {
-        assert!(json_len(&block.to_json()) <= MAX_BLOCK_BYTES, "{}", json_len(&block.to_json()));
+        assert!(
+            json_len(&block.to_json()) <= MAX_BLOCK_BYTES,
+            "{}",
+            json_len(&block.to_json())
+        );
     }
-    requests(&blocks).iter().for_each(|r| assert_within_limits(r));
+    requests(&blocks)
+        .iter()
+        .for_each(|r| assert_within_limits(r));
 }
 
 #[test]
@@ -117,6 +129,8 @@ fn a_split_block_keeps_its_children_on_the_last_piece() {
     };
     let pieces = bound(&[block]);
     assert!(pieces.len() > 1);
-    assert!(pieces[..pieces.len() - 1].iter().all(|p| p.children().is_empty()));
+    assert!(pieces[..pieces.len() - 1]
+        .iter()
+        .all(|p| p.children().is_empty()));
     assert_eq!(pieces.last().unwrap().children().len(), 1);
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::NotionClient;
 use crate::notion::blocks::plan;
-use crate::notion::blocks::{Block, BlockList, BlockNode};
+use crate::notion::blocks::{Block, BlockList, BlockNode, RetrievedBlock};
 use crate::notion::error::Error;
 use crate::notion::types::{BlockId, Page, PageId, Parent, Properties};
 
@@ -58,14 +58,18 @@ impl NotionClient {
             .await
     }
 
-    /// Archives (never deletes): `archived` under 2022-06-28, `in_trash` under 2025-09-03.
+    /// Archives (never deletes): `archived` under 2022-06-28, `in_trash` from 2025-09-03.
     pub async fn archive_page(&self, id: &PageId) -> Result<Page, Error> {
-        let body = if self.version().uses_data_sources() {
-            json!({ "in_trash": true })
-        } else {
-            json!({ "archived": true })
-        };
+        let body = self.version().trash_body();
         self.send(Method::PATCH, &format!("/v1/pages/{id}"), Some(&body))
+            .await
+    }
+
+    /// Moves a block to the trash (restorable, like `DELETE /v1/blocks/{id}`), with the same
+    /// body as [`NotionClient::archive_page`] through "Update a block".
+    pub async fn archive_block(&self, id: &BlockId) -> Result<RetrievedBlock, Error> {
+        let body = self.version().trash_body();
+        self.send(Method::PATCH, &format!("/v1/blocks/{id}"), Some(&body))
             .await
     }
 
@@ -94,12 +98,13 @@ impl NotionClient {
             let payload = batch.blocks.iter().map(Block::to_json).collect();
             let created = self.append_once(parent, payload).await?;
             for (index, more) in batch.overflow {
-                let id = created_block_id(&created, batch.blocks.len(), index).ok_or_else(|| {
-                    Error::InvalidRequest(format!(
-                        "Notion did not return the block to append {} more children to",
-                        more.len()
-                    ))
-                })?;
+                let id =
+                    created_block_id(&created, batch.blocks.len(), index).ok_or_else(|| {
+                        Error::InvalidRequest(format!(
+                            "Notion did not return the block to append {} more children to",
+                            more.len()
+                        ))
+                    })?;
                 // `more` is second-level and so has no children of its own.
                 Box::pin(self.append_bounded(&id, &more)).await?;
             }

@@ -46,7 +46,9 @@ impl HtmlText {
                 if rest.starts_with("<!--") {
                     self.in_comment = true;
                     rest = &rest[4..];
-                } else if rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?') {
+                } else if rest[1..].starts_with(|c: char| {
+                    c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?'
+                }) {
                     self.in_tag = true;
                     rest = &rest[1..];
                 } else {
@@ -74,9 +76,9 @@ fn breaks_line(tag: &str) -> bool {
     name == "br"
         || closing
             && matches!(
-        name.as_str(),
-        "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "summary"
-    )
+                name.as_str(),
+                "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "summary"
+            )
 }
 
 fn decode(text: &str) -> String {

@@ -227,7 +227,9 @@ fn utf8_len(first: u8) -> usize {
 
 /// Characters that glue a reference to what precedes or follows it (`a#1`, `#1a`, `x@y`).
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'/' | b'&' | b'.' | b'-' | b'@' | b'#') || b >= 0x80
+    b.is_ascii_alphanumeric()
+        || matches!(b, b'_' | b'/' | b'&' | b'.' | b'-' | b'@' | b'#')
+        || b >= 0x80
 }
 
 /// `#123` at `start` (the `#`); `repository` when it follows `owner/repo`.
@@ -242,7 +244,13 @@ fn issue_ref(
         .take_while(u8::is_ascii_digit)
         .count();
     let end = start + 1 + digits;
-    if digits == 0 || digits > 10 || text.as_bytes().get(end).is_some_and(|b| is_word_byte(*b) && *b != b'.' && *b != b'-') {
+    if digits == 0
+        || digits > 10
+        || text
+            .as_bytes()
+            .get(end)
+            .is_some_and(|b| is_word_byte(*b) && *b != b'.' && *b != b'-')
+    {
         return None;
     }
     context
@@ -284,7 +292,11 @@ fn user_ref(text: &str, start: usize, context: &LinkContext) -> Option<(usize, S
         return None;
     }
     let end = start + 1 + login_len;
-    if text.as_bytes().get(end).is_some_and(|b| matches!(b, b'/' | b'_' | b'@')) {
+    if text
+        .as_bytes()
+        .get(end)
+        .is_some_and(|b| matches!(b, b'/' | b'_' | b'@'))
+    {
         return None;
     }
     context.user_url(login).map(|url| (end, url))
@@ -371,12 +383,18 @@ mod tests {
     #[test]
     fn absolute_and_mailto_links_are_kept() {
         let c = context();
-        assert_eq!(c.resolve("https://x.dev/a").as_deref(), Some("https://x.dev/a"));
+        assert_eq!(
+            c.resolve("https://x.dev/a").as_deref(),
+            Some("https://x.dev/a")
+        );
         assert_eq!(
             c.resolve("mailto:a@b.org").as_deref(),
             Some("mailto:a@b.org")
         );
-        assert_eq!(c.resolve("//cdn.x.dev/i").as_deref(), Some("https://cdn.x.dev/i"));
+        assert_eq!(
+            c.resolve("//cdn.x.dev/i").as_deref(),
+            Some("https://cdn.x.dev/i")
+        );
     }
 
     #[test]
@@ -416,22 +434,33 @@ mod tests {
         assert_eq!(
             links,
             [
-                &("#12".into(), Some("https://github.com/octo/repo/issues/12".into())),
+                &(
+                    "#12".into(),
+                    Some("https://github.com/octo/repo/issues/12".into())
+                ),
                 &(
                     "other/lib#3".into(),
                     Some("https://github.com/other/lib/issues/3".into())
                 ),
-                &("@mona-lisa".into(), Some("https://github.com/mona-lisa".into())),
+                &(
+                    "@mona-lisa".into(),
+                    Some("https://github.com/mona-lisa".into())
+                ),
                 &("https://x.dev/a".into(), Some("https://x.dev/a".into())),
             ]
         );
         let joined: String = got.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(joined, "Fixes #12, see other/lib#3 and @mona-lisa at https://x.dev/a.");
+        assert_eq!(
+            joined,
+            "Fixes #12, see other/lib#3 and @mona-lisa at https://x.dev/a."
+        );
     }
 
     #[test]
     fn things_that_look_like_references_but_are_not_stay_plain() {
-        for text in ["a@b.com", "issue#12", "#12abc", "#", "@", "@-x", "C#", "x/#1"] {
+        for text in [
+            "a@b.com", "issue#12", "#12abc", "#", "@", "@-x", "C#", "x/#1",
+        ] {
             assert!(
                 linked(text).iter().all(|(_, l)| l.is_none()),
                 "{text}: {:?}",
