@@ -22,6 +22,7 @@ mod scheduled_rate_limits;
 mod scheduled_redelivery;
 mod scheduled_support;
 mod webhook_config;
+mod webhook_content;
 mod webhook_delivery;
 mod webhook_events;
 mod webhook_expect;
