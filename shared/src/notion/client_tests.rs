@@ -380,6 +380,7 @@ async fn archive_uses_archived_or_in_trash_by_version() {
     for (version, body) in [
         (ApiVersion::V2022_06_28, json!({"archived": true})),
         (ApiVersion::V2025_09_03, json!({"in_trash": true})),
+        (ApiVersion::V2026_03_11, json!({"in_trash": true})),
     ] {
         let (base, log) = serve(|_, _| ok(page("p1"))).await;
         client(&base, version)
@@ -388,7 +389,27 @@ async fn archive_uses_archived_or_in_trash_by_version() {
             .unwrap();
         let s = &seen(&log)[0];
         assert_eq!((s.method.as_str(), &s.body), ("PATCH", &body));
+        let (base, log) = serve(|_, _| ok(block_list(&["b1"])["results"][0].clone())).await;
+        client(&base, version)
+            .archive_block(&BlockId::new("b1"))
+            .await
+            .unwrap();
+        let s = &seen(&log)[0];
+        assert_eq!(
+            (s.method.as_str(), s.path.as_str(), &s.body),
+            ("PATCH", "/v1/blocks/b1", &body)
+        );
     }
+}
+
+#[test]
+fn notion_version_2026_03_11_parses_and_uses_data_sources() {
+    let v: ApiVersion = "2026-03-11".parse().unwrap();
+    assert_eq!(v, ApiVersion::V2026_03_11);
+    assert_eq!(v.as_str(), "2026-03-11");
+    assert!(v.uses_data_sources());
+    let err = "2021-05-13".parse::<ApiVersion>().unwrap_err().to_string();
+    assert!(err.contains("2026-03-11"), "{err}");
 }
 
 #[tokio::test]

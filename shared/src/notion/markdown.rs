@@ -414,3 +414,6 @@ impl Converter {
 #[cfg(test)]
 #[path = "markdown_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod props;
