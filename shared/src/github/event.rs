@@ -39,20 +39,15 @@ pub enum Event {
         repository: Option<Repository>,
     },
     /// A sub-issue gained or lost its parent (`sub_issues`; GitHub sends it for both sides).
-    SubIssues {
-        action: SubIssuesAction,
-        sub_issue: Box<Issue>,
-        parent_issue: Box<Issue>,
-        sub_issue_repo: Option<Repository>,
-        parent_issue_repo: Option<Repository>,
-        repository: Option<Repository>,
-    },
+    SubIssues(Box<SubIssues>),
     /// Any other event type (`issue_dependencies`, `push`…); its body is not parsed.
     Other { event: String },
 }
 
-/// What one delivery asks of the Notion side.
+/// What one delivery asks of the Notion side. One value per delivery, so the size of `Upsert`
+/// does not matter.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
 pub enum SyncAction {
     /// Answer 200, touch nothing.
     Ping,
@@ -92,19 +87,20 @@ struct PullRequestBody {
     repository: Option<Repository>,
 }
 
-#[derive(Deserialize)]
-struct SubIssuesBody {
-    action: SubIssuesAction,
+/// A `sub_issues` delivery: the sub-issue, its parent, and their repositories.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SubIssues {
+    pub action: SubIssuesAction,
     #[serde(default)]
-    sub_issue: Box<Issue>,
+    pub sub_issue: Issue,
     #[serde(default)]
-    parent_issue: Box<Issue>,
+    pub parent_issue: Issue,
     #[serde(default)]
-    sub_issue_repo: Option<Repository>,
+    pub sub_issue_repo: Option<Repository>,
     #[serde(default)]
-    parent_issue_repo: Option<Repository>,
+    pub parent_issue_repo: Option<Repository>,
     #[serde(default)]
-    repository: Option<Repository>,
+    pub repository: Option<Repository>,
 }
 
 #[derive(Deserialize)]
@@ -161,17 +157,7 @@ impl Event {
                     repository: body.repository,
                 }
             }
-            "sub_issues" => {
-                let body: SubIssuesBody = from_json(event, json)?;
-                Event::SubIssues {
-                    action: body.action,
-                    sub_issue: body.sub_issue,
-                    parent_issue: body.parent_issue,
-                    sub_issue_repo: body.sub_issue_repo,
-                    parent_issue_repo: body.parent_issue_repo,
-                    repository: body.repository,
-                }
-            }
+            "sub_issues" => Event::SubIssues(Box::new(from_json(event, json)?)),
             other => Event::Other {
                 event: other.to_owned(),
             },
@@ -185,7 +171,7 @@ impl Event {
             Event::Issues { .. } => "issues",
             Event::PullRequest { .. } => "pull_request",
             Event::IssueComment { .. } => "issue_comment",
-            Event::SubIssues { .. } => "sub_issues",
+            Event::SubIssues(_) => "sub_issues",
             Event::Other { event } => event,
         }
     }
@@ -243,14 +229,15 @@ impl Event {
                 IssueCommentAction::Unknown(_) => Ok(ignore_action(self.name(), action.as_str())),
                 _ => upsert_issue(self.name(), issue, repository.as_ref()),
             },
-            Event::SubIssues {
-                action,
-                sub_issue,
-                parent_issue,
-                sub_issue_repo,
-                parent_issue_repo,
-                repository,
-            } => {
+            Event::SubIssues(sub) => {
+                let SubIssues {
+                    action,
+                    sub_issue,
+                    parent_issue,
+                    sub_issue_repo,
+                    parent_issue_repo,
+                    repository,
+                } = sub.as_ref();
                 let added = match action {
                     SubIssuesAction::ParentIssueAdded | SubIssuesAction::SubIssueAdded => true,
                     SubIssuesAction::ParentIssueRemoved | SubIssuesAction::SubIssueRemoved => false,

@@ -149,7 +149,7 @@ fn valid(candidate: &str) -> Option<String> {
     let parsed = url::Url::parse(candidate).ok()?;
     let ok = match parsed.scheme() {
         "http" | "https" => parsed.host_str().is_some_and(|h| !h.is_empty()),
-        "mailto" => parsed.path().len() > 0,
+        "mailto" => !parsed.path().is_empty(),
         _ => false,
     };
     // Sent as written when it is plain ASCII (so `https://x.dev` stays without the slash the
