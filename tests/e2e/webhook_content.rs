@@ -87,6 +87,19 @@ async fn content(stack: &Stack, page_id: &str) -> Vec<(Value, Vec<Value>)> {
     out
 }
 
+/// `(creates, appends)` among `records`.
+fn content_writes(records: &[relay_tests::emulator::RequestRecord]) -> (usize, usize) {
+    let creates = records
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/v1/pages")
+        .count();
+    let appends = records
+        .iter()
+        .filter(|r| r.method == "PATCH" && r.path.ends_with("/children"))
+        .count();
+    (creates, appends)
+}
+
 fn links(blocks: &[(Value, Vec<Value>)]) -> Vec<String> {
     blocks
         .iter()
@@ -182,7 +195,13 @@ async fn every_case_real_notion_refused_syncs_under_every_version() {
             .collect();
         let mut issue = payload("issues", "opened", 12, "2026-03-01T10:00:00Z");
         issue["issue"]["body"] = json!(checklist);
+        let mark = stack.mark();
         let answer = sync(&stack, &function, "issues", &issue).await;
+        assert_eq!(
+            content_writes(&stack.since(mark)),
+            (1, 1),
+            "{version}: create + 1 append"
+        );
         let blocks = content(&stack, answer["page_id"].as_str().unwrap()).await;
         assert_eq!(blocks.len(), 100, "{version}");
         assert!(blocks
@@ -204,7 +223,13 @@ async fn every_case_real_notion_refused_syncs_under_every_version() {
         );
         let mut issue = payload("issues", "opened", 13, "2026-03-01T10:00:00Z");
         issue["issue"]["body"] = json!(report);
+        let mark = stack.mark();
         let answer = sync(&stack, &function, "issues", &issue).await;
+        assert_eq!(
+            content_writes(&stack.since(mark)),
+            (1, 4),
+            "{version}: 402 blocks, 100 a call"
+        );
         let blocks = content(&stack, answer["page_id"].as_str().unwrap()).await;
         assert_eq!(blocks.len(), 402, "{version}: heading, 400 lines, the log");
         let code = &blocks[401].0;
@@ -268,10 +293,23 @@ async fn a_body_edit_replaces_the_content_and_a_property_edit_leaves_it_alone() 
         edited["action"] = json!("edited");
         edited["issue"]["body"] = json!("First.\n\nChanged.\n\n- a\n");
         edited["issue"]["updated_at"] = json!("2026-03-01T10:02:00Z");
+        let mark = stack.mark();
         assert_eq!(
             sync(&stack, &function, "issues", &edited).await["outcome"],
             "updated"
         );
+        // "First." is kept; "Second.", "a", "b" go to the trash (3 calls); one list, one append.
+        let calls: Vec<String> = stack
+            .since(mark)
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect();
+        let trashes = calls
+            .iter()
+            .filter(|c| c.starts_with("PATCH /v1/blocks/") && !c.ends_with("/children"))
+            .count();
+        let children = calls.iter().filter(|c| c.ends_with("/children")).count();
+        assert_eq!((trashes, children), (3, 2), "{version}: {calls:?}");
         let texts: Vec<String> = content(&stack, &page)
             .await
             .iter()

@@ -134,3 +134,13 @@ fn a_split_block_keeps_its_children_on_the_last_piece() {
         .all(|p| p.children().is_empty()));
     assert_eq!(pieces.last().unwrap().children().len(), 1);
 }
+
+#[test]
+fn a_create_of_the_checklist_carries_62_steps_and_one_append_the_other_38() {
+    let blocks = bound(&checklist(100, 15));
+    let create = batch(&blocks, BLOCK_BYTES_BUDGET - 2_000, false);
+    assert_eq!((create.consumed, count(&create.blocks)), (62, 992));
+    let rest = requests(&blocks[create.consumed..]);
+    assert_eq!(rest.len(), 1);
+    assert_eq!(count(&rest[0]), 608);
+}
