@@ -317,6 +317,41 @@ async fn a_body_edit_replaces_the_content_and_a_property_edit_leaves_it_alone() 
             .collect();
         assert_eq!(texts, ["First.", "Changed.", "a"], "{version}");
 
+        // An edit in the middle keeps the top and the bottom: one trash, one append after the
+        // kept top (`after`, or `position` under 2026-03-11).
+        let mut middle = edited.clone();
+        middle["issue"]["body"] = json!("First.\n\nChanged again.\n\n- a\n");
+        middle["issue"]["updated_at"] = json!("2026-03-01T10:02:30Z");
+        let mark = stack.mark();
+        sync(&stack, &function, "issues", &middle).await;
+        let records = stack.since(mark);
+        let trashes = records
+            .iter()
+            .filter(|r| {
+                r.method == "PATCH"
+                    && r.path.starts_with("/v1/blocks/")
+                    && !r.path.ends_with("/children")
+            })
+            .count();
+        let append = records
+            .iter()
+            .find(|r| r.method == "PATCH" && r.path.ends_with("/children"))
+            .expect("an append");
+        assert_eq!(trashes, 1, "{version}");
+        let placed = if version == "2026-03-11" {
+            append.body["position"]["after_block"]["id"].is_string()
+        } else {
+            append.body["after"].is_string()
+        };
+        assert!(placed, "{version}: {}", append.body);
+        let texts: Vec<String> = content(&stack, &page)
+            .await
+            .iter()
+            .map(|(b, _)| text_of(b))
+            .collect();
+        assert_eq!(texts, ["First.", "Changed again.", "a"], "{version}");
+        let edited = middle;
+
         // Emptied (GitHub sends null): the content goes.
         let mut emptied = edited.clone();
         emptied["issue"]["body"] = Value::Null;

@@ -556,3 +556,37 @@ async fn connection_errors_are_retried_then_reported() {
     assert!(err.is_retryable());
     assert_eq!(c.calls(), 3);
 }
+
+#[tokio::test]
+async fn append_after_sends_after_or_position_by_version_and_chains_requests() {
+    for version in [ApiVersion::V2022_06_28, ApiVersion::V2026_03_11] {
+        let (base, log) = serve(|s, _| {
+            let n = s.body["children"].as_array().map_or(0, Vec::len);
+            let names: Vec<String> = (0..n).map(|i| format!("new{n}_{i}")).collect();
+            ok(block_list(
+                &names.iter().map(String::as_str).collect::<Vec<_>>(),
+            ))
+        })
+        .await;
+        let blocks: Vec<Block> = (0..150).map(|i| Block::paragraph(&i.to_string())).collect();
+        client(&base, version)
+            .append_block_children_after(&BlockId::new("page"), &BlockId::new("top"), &blocks)
+            .await
+            .unwrap();
+        let log = seen(&log);
+        assert_eq!(log.len(), 2);
+        let after = |i: usize| match version {
+            ApiVersion::V2026_03_11 => {
+                assert!(log[i].body.get("after").is_none());
+                log[i].body["position"]["after_block"]["id"].clone()
+            }
+            _ => log[i].body["after"].clone(),
+        };
+        assert_eq!(after(0), "top", "{version}");
+        assert_eq!(
+            after(1),
+            "new100_99",
+            "{version}: after the last block created"
+        );
+    }
+}

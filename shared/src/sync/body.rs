@@ -8,16 +8,18 @@
 //! alone (title, labels, state) therefore costs nothing more than before; a delivery that does
 //! not carry the body keeps the recorded hash.
 //!
-//! Rewriting keeps the blocks that did not change at the top (the common prefix of the old and
-//! the new content, compared by type and text), trashes the rest (`PATCH /v1/blocks/{id}` with
+//! Rewriting keeps the blocks that did not change at the top and at the bottom (the common prefix
+//! and suffix of the old and the new content, compared by type and text), trashes the old middle
+//! (`PATCH /v1/blocks/{id}` with
 //! `in_trash` — "Update a block" / "Delete a block" both move a block to the trash, restorable;
 //! Notion has no bulk delete and no in-place replace of a block's type), and appends the new
-//! remainder. Child pages and databases a user added under the page are never trashed.
+//! middle right after the kept top (`after` / 2026-03-11's `position`). Child pages and databases
+//! a user added under the page are never trashed.
 //!
 //! Cost in calls: one list call per 100 top-level blocks on the page, one per trashed block, and
-//! the appends of the new remainder (one per 100 top-level blocks, see `notion::blocks::plan`).
-//! A typical edit of a 10-block body that changes its fourth paragraph: 1 list + 7 trashes +
-//! 1 append = 9 calls, besides the key query and the property update. Trashing happens before
+//! the appends of the new middle (one per 100 top-level blocks, see `notion::blocks::plan`).
+//! A typical edit of a 10-block body that changes its fourth paragraph: 1 list + 1 trash +
+//! 1 append = 3 calls, besides the key query and the property update. Trashing happens before
 //! appending, and the hash is recorded last (with the properties), so a delivery cut short is
 //! finished by the next one.
 
@@ -99,15 +101,32 @@ impl Syncer<'_> {
             .zip(&new)
             .take_while(|(old, new)| same_block(old, new))
             .count();
-        for block in &old[keep..] {
+        // The common tail is kept too when there is a kept block to insert after (appending
+        // "after" needs one; a body edited at its very top is rewritten from the top).
+        let tail = if keep == 0 {
+            0
+        } else {
+            old[keep..]
+                .iter()
+                .rev()
+                .zip(new[keep..].iter().rev())
+                .take_while(|(old, new)| same_block(old, new))
+                .count()
+        };
+        for block in &old[keep..old.len() - tail] {
             if !block.is_child_object() {
                 self.notion.archive_block(&block.id).await?;
             }
         }
-        if keep < new.len() {
-            self.notion
-                .append_block_children(&parent, &new[keep..])
-                .await?;
+        let middle = &new[keep..new.len() - tail];
+        match (middle.is_empty(), keep.checked_sub(1).map(|i| &old[i].id)) {
+            (true, _) => {}
+            (false, Some(after)) if tail > 0 => {
+                self.notion
+                    .append_block_children_after(&parent, after, middle)
+                    .await?
+            }
+            (false, _) => self.notion.append_block_children(&parent, middle).await?,
         }
         Ok(())
     }

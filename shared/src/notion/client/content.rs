@@ -9,7 +9,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::NotionClient;
+use super::{ApiVersion, NotionClient};
 use crate::notion::blocks::plan;
 use crate::notion::blocks::{Block, BlockList, BlockNode, RetrievedBlock};
 use crate::notion::error::Error;
@@ -45,7 +45,7 @@ impl NotionClient {
         }
         let page: Page = self.send(Method::POST, "/v1/pages", Some(&body)).await?;
         if inline.consumed < blocks.len() {
-            self.append_bounded(&BlockId::from(&page.id), &blocks[inline.consumed..])
+            self.append_bounded(&BlockId::from(&page.id), None, &blocks[inline.consumed..])
                 .await?;
         }
         Ok(page)
@@ -87,16 +87,40 @@ impl NotionClient {
         parent: &BlockId,
         children: &[Block],
     ) -> Result<(), Error> {
-        self.append_bounded(parent, &plan::bound(children)).await
+        self.append_bounded(parent, None, &plan::bound(children))
+            .await
+    }
+
+    /// [`NotionClient::append_block_children`] inserting right after the block `after` (a child
+    /// of `parent`) instead of at the end: `after` before 2026-03-11, `position.after_block`
+    /// from it (developers.notion.com/docs/upgrade-guide-2026-03-11). Each further request goes
+    /// after the last block the previous one created, so the order holds.
+    pub async fn append_block_children_after(
+        &self,
+        parent: &BlockId,
+        after: &BlockId,
+        children: &[Block],
+    ) -> Result<(), Error> {
+        self.append_bounded(parent, Some(after.clone()), &plan::bound(children))
+            .await
     }
 
     /// [`NotionClient::append_block_children`] of blocks already [`plan::bound`].
-    async fn append_bounded(&self, parent: &BlockId, blocks: &[Block]) -> Result<(), Error> {
+    async fn append_bounded(
+        &self,
+        parent: &BlockId,
+        mut after: Option<BlockId>,
+        blocks: &[Block],
+    ) -> Result<(), Error> {
         let mut rest = blocks;
         while !rest.is_empty() {
             let batch = plan::batch(rest, plan::BLOCK_BYTES_BUDGET, true);
             let payload = batch.blocks.iter().map(Block::to_json).collect();
-            let created = self.append_once(parent, payload).await?;
+            let created = self.append_once(parent, after.as_ref(), payload).await?;
+            if after.is_some() {
+                let last = batch.blocks.len() - 1;
+                after = created_block_id(&created, batch.blocks.len(), last);
+            }
             for (index, more) in batch.overflow {
                 let id =
                     created_block_id(&created, batch.blocks.len(), index).ok_or_else(|| {
@@ -106,7 +130,7 @@ impl NotionClient {
                         ))
                     })?;
                 // `more` is second-level and so has no children of its own.
-                Box::pin(self.append_bounded(&id, &more)).await?;
+                Box::pin(self.append_bounded(&id, None, &more)).await?;
             }
             rest = &rest[batch.consumed..];
         }
@@ -116,9 +140,17 @@ impl NotionClient {
     async fn append_once(
         &self,
         parent: &BlockId,
+        after: Option<&BlockId>,
         children: Vec<Value>,
     ) -> Result<BlockList, Error> {
-        let body = json!({ "children": children });
+        let mut body = json!({ "children": children });
+        match (after, self.version()) {
+            (None, _) => {}
+            (Some(id), ApiVersion::V2026_03_11) => {
+                body["position"] = json!({ "type": "after_block", "after_block": { "id": id } })
+            }
+            (Some(id), _) => body["after"] = json!(id),
+        }
         self.send(
             Method::PATCH,
             &format!("/v1/blocks/{parent}/children"),
