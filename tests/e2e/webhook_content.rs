@@ -365,6 +365,17 @@ async fn a_body_edit_replaces_the_content_and_a_property_edit_leaves_it_alone() 
             "unchanged"
         );
         assert_eq!(stack.since(mark).len(), 1);
+
+        // Deleted on GitHub: archived with the version's own trash flag.
+        let deleted = payload("issues", "deleted", 20, "2026-03-01T10:04:00Z");
+        assert_eq!(
+            sync(&stack, &function, "issues", &deleted).await["outcome"],
+            "archived",
+            "{version}"
+        );
+        assert!(stack
+            .live_pages_for(&db, issue["repository"]["full_name"].as_str().unwrap(), 20)
+            .is_empty());
     }
 }
 
