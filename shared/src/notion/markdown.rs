@@ -22,7 +22,7 @@
 mod html;
 pub mod links;
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::blocks::{limit_nesting, Block};
 use super::types::{normalize_rich_text, Annotations, RichText};
@@ -238,6 +238,14 @@ impl Converter {
             Tag::Emphasis => self.italic += 1,
             Tag::Strong => self.bold += 1,
             Tag::Strikethrough => self.strike += 1,
+            Tag::Link {
+                link_type: LinkType::Email,
+                dest_url,
+                ..
+            } => {
+                let url = self.context.resolve(&format!("mailto:{dest_url}"));
+                self.links.push(url)
+            }
             Tag::Link { dest_url, .. } => {
                 let url = self.context.resolve(&dest_url);
                 self.links.push(url)

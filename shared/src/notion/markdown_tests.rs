@@ -274,3 +274,13 @@ fn raw_html_is_reduced_to_its_text() {
     assert!(!all.contains('<') && !all.contains("hidden"), "{all}");
     assert!(all.contains("Logs") && all.contains("bold"), "{all}");
 }
+
+#[test]
+fn autolinks_keep_their_scheme() {
+    let blocks = markdown_to_blocks_in("<a@b.org> <https://x.dev/a>\n", &in_repo());
+    let links: Vec<_> = links_of(&blocks)
+        .into_iter()
+        .filter_map(|(_, l)| l)
+        .collect();
+    assert_eq!(links, ["mailto:a@b.org", "https://x.dev/a"]);
+}
