@@ -27,6 +27,7 @@ mod webhook_delivery;
 mod webhook_events;
 mod webhook_expect;
 mod webhook_faults;
+mod webhook_fields;
 mod webhook_fixtures;
 mod webhook_kit;
 mod webhook_refusals;
