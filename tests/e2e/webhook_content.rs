@@ -164,7 +164,7 @@ async fn every_case_real_notion_refused_syncs_under_every_version() {
             format!("https://github.com/{repo}/blob/{branch}/screenshot.png?raw=true")
         );
 
-        // owner/name of 139 characters and a label of 60 emoji (120 UTF-16 units).
+        // owner/name of 140 characters and a label of 60 emoji (120 UTF-16 units).
         let long_repo = format!("{}/{}", "o".repeat(39), "n".repeat(100));
         let mut issue = payload("issues", "opened", 11, "2026-03-01T10:00:00Z");
         issue["repository"]["full_name"] = json!(long_repo);
