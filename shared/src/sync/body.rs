@@ -80,7 +80,11 @@ pub fn content(item: &WorkItem) -> Vec<Block> {
         return Vec::new();
     };
     let context = LinkContext::new(&item.repository, item.default_branch.as_deref(), &item.url);
-    let mut blocks = markdown_to_blocks_in(body, &context);
+    capped(markdown_to_blocks_in(body, &context))
+}
+
+/// At most [`MAX_BODY_BLOCKS`] top-level blocks, the last saying the rest is on GitHub.
+pub fn capped(mut blocks: Vec<Block>) -> Vec<Block> {
     if blocks.len() > MAX_BODY_BLOCKS {
         blocks.truncate(MAX_BODY_BLOCKS - 1);
         blocks.push(Block::paragraph(

@@ -208,12 +208,5 @@ pub fn body_blocks(body: Option<&str>) -> Vec<Block> {
     let Some(body) = body.filter(|b| !b.trim().is_empty()) else {
         return Vec::new();
     };
-    let mut blocks = notion::markdown_to_blocks(body);
-    if blocks.len() > body::MAX_BODY_BLOCKS {
-        blocks.truncate(body::MAX_BODY_BLOCKS - 1);
-        blocks.push(Block::paragraph(
-            "… the rest of the description is on GitHub (follow the title link).",
-        ));
-    }
-    blocks
+    body::capped(notion::markdown_to_blocks(body))
 }
