@@ -45,6 +45,13 @@ pub const PROPERTY_UPDATED: &str = "PROPERTY_UPDATED";
 pub const PROPERTY_ASSIGNEES: &str = "PROPERTY_ASSIGNEES";
 pub const PROPERTY_AUTHOR: &str = "PROPERTY_AUTHOR";
 pub const PROPERTY_COMMENTS: &str = "PROPERTY_COMMENTS";
+// Optional properties (written only when the database has them).
+pub const PROPERTY_MILESTONE: &str = "PROPERTY_MILESTONE";
+pub const PROPERTY_ISSUE_TYPE: &str = "PROPERTY_ISSUE_TYPE";
+pub const PROPERTY_PARENT: &str = "PROPERTY_PARENT";
+pub const PROPERTY_REVIEWERS: &str = "PROPERTY_REVIEWERS";
+pub const PROPERTY_CREATED: &str = "PROPERTY_CREATED";
+pub const PROPERTY_CLOSED: &str = "PROPERTY_CLOSED";
 
 pub const DEFAULT_NOTION_API_URL: &str = "https://api.notion.com";
 pub const DEFAULT_NOTION_VERSION: &str = "2022-06-28";
@@ -209,6 +216,17 @@ pub struct PropertyNames {
     pub assignees: String,
     pub author: String,
     pub comments: String,
+    /// Optional select. Default "Milestone".
+    pub milestone: String,
+    /// Optional select of GitHub issue types. Default "Issue type".
+    pub issue_type: String,
+    /// Optional relation (to this database) of a sub-issue's parent. Default "Parent".
+    pub parent: String,
+    /// Optional multi-select of a PR's requested reviewers. Default "Reviewers".
+    pub reviewers: String,
+    /// Optional dates. Defaults "Created" and "Closed".
+    pub created: String,
+    pub closed: String,
 }
 
 impl Default for PropertyNames {
@@ -236,6 +254,12 @@ impl PropertyNames {
             assignees: get(PROPERTY_ASSIGNEES, "Assignees"),
             author: get(PROPERTY_AUTHOR, "Author"),
             comments: get(PROPERTY_COMMENTS, "Comments"),
+            milestone: get(PROPERTY_MILESTONE, "Milestone"),
+            issue_type: get(PROPERTY_ISSUE_TYPE, "Issue type"),
+            parent: get(PROPERTY_PARENT, "Parent"),
+            reviewers: get(PROPERTY_REVIEWERS, "Reviewers"),
+            created: get(PROPERTY_CREATED, "Created"),
+            closed: get(PROPERTY_CLOSED, "Closed"),
         }
     }
 }

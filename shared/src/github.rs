@@ -15,10 +15,11 @@ pub mod webhook;
 mod fixture_tests;
 
 pub use event::{Event, SyncAction};
-pub use item::{ItemError, ItemKind, ItemState, WorkItem};
+pub use item::{ItemError, ItemKey, ItemKind, ItemState, WorkItem};
 pub use payload::{
     Comment, Issue, IssueCommentAction, IssuePrLink, IssuesAction, Label, PullRequest,
     PullRequestAction, Repository, User,
 };
+pub use payload::{IssueType, Milestone, SubIssuesAction, Team};
 pub use rest::{GitHubClient, HookDelivery, RestError};
 pub use webhook::{WebhookError, MAX_BODY_BYTES};

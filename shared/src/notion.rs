@@ -29,6 +29,7 @@ pub use error::{parse_error_response, Error, ErrorCode};
 pub use filter::{Direction, Filter, Query, Sort, Timestamp};
 pub use markdown::markdown_to_blocks;
 pub use retry::RetryPolicy;
+pub use types::option_name;
 pub use types::{
     BlockId, DataSource, DataSourceId, Database, DatabaseId, DateValue, OAuthToken, Page, PageId,
     PageList, Parent, Properties, PropertySchema, PropertyType, PropertyValue, RichText,

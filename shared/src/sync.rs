@@ -3,8 +3,11 @@
 //!
 //! Entry point: [`Syncer::upsert`] for one item, [`Syncer::archive`] for a deleted one.
 
+pub mod body;
+mod parent;
 pub mod properties;
 pub mod schema;
+pub mod title;
 pub mod upsert;
 pub mod writeback;
 

@@ -32,8 +32,9 @@ const SKIPPED_ENDPOINTS: &[(&str, &str)] = &[
 ];
 /// Recordings made against other hosts (the SDKs' HTTP error tests).
 const NOTION_HOST: &str = "https://api.notion.com";
-/// ultimate-notion recorded 2026-03-11; the emulator speaks 2025-09-03, the same data-source API.
-const VERSION_MAP: &[(&str, &str)] = &[("2026-03-11", "2025-09-03")];
+/// Recorded versions the emulator replays as another (none: it speaks 2022-06-28, 2025-09-03 and
+/// 2026-03-11, the version ultimate-notion recorded with).
+const VERSION_MAP: &[(&str, &str)] = &[];
 
 fn fixtures(dir: &str) -> PathBuf {
     PathBuf::from(concat!(

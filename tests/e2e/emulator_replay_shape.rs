@@ -27,13 +27,6 @@ pub struct Allowance {
 /// Every key difference the replay tolerates.
 pub const ALLOWANCES: &[Allowance] = &[
     Allowance {
-        key: "archived",
-        side: Side::Added,
-        recorded_version: Some("2026-03-11"),
-        object: None,
-        why: "ultimate-notion recorded with 2026-03-11, replayed as 2025-09-03, which still sends `archived`",
-    },
-    Allowance {
         key: "request_id",
         side: Side::Added,
         recorded_version: Some("2022-06-28"),

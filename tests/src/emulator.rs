@@ -7,6 +7,7 @@
 //! [`router`] (the axum app, for in-process use). The `notion-emulator` binary wraps both.
 
 mod admin;
+mod append;
 mod blocks;
 mod clock;
 mod context;

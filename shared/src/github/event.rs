@@ -8,9 +8,10 @@
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::item::{parse_timestamp, WorkItem};
+use super::item::{parse_timestamp, ItemKey, WorkItem};
 use super::payload::{
     Comment, Issue, IssueCommentAction, IssuesAction, PullRequest, PullRequestAction, Repository,
+    SubIssuesAction,
 };
 use super::webhook::WebhookError;
 
@@ -37,12 +38,16 @@ pub enum Event {
         comment: Box<Comment>,
         repository: Option<Repository>,
     },
-    /// Any other event type; its body is not parsed.
+    /// A sub-issue gained or lost its parent (`sub_issues`; GitHub sends it for both sides).
+    SubIssues(Box<SubIssues>),
+    /// Any other event type (`issue_dependencies`, `push`…); its body is not parsed.
     Other { event: String },
 }
 
-/// What one delivery asks of the Notion side.
+/// What one delivery asks of the Notion side. One value per delivery, so the size of `Upsert`
+/// does not matter.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
 pub enum SyncAction {
     /// Answer 200, touch nothing.
     Ping,
@@ -80,6 +85,22 @@ struct PullRequestBody {
     pull_request: Box<PullRequest>,
     #[serde(default)]
     repository: Option<Repository>,
+}
+
+/// A `sub_issues` delivery: the sub-issue, its parent, and their repositories.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SubIssues {
+    pub action: SubIssuesAction,
+    #[serde(default)]
+    pub sub_issue: Issue,
+    #[serde(default)]
+    pub parent_issue: Issue,
+    #[serde(default)]
+    pub sub_issue_repo: Option<Repository>,
+    #[serde(default)]
+    pub parent_issue_repo: Option<Repository>,
+    #[serde(default)]
+    pub repository: Option<Repository>,
 }
 
 #[derive(Deserialize)]
@@ -136,6 +157,7 @@ impl Event {
                     repository: body.repository,
                 }
             }
+            "sub_issues" => Event::SubIssues(Box::new(from_json(event, json)?)),
             other => Event::Other {
                 event: other.to_owned(),
             },
@@ -149,6 +171,7 @@ impl Event {
             Event::Issues { .. } => "issues",
             Event::PullRequest { .. } => "pull_request",
             Event::IssueComment { .. } => "issue_comment",
+            Event::SubIssues(_) => "sub_issues",
             Event::Other { event } => event,
         }
     }
@@ -190,9 +213,9 @@ impl Event {
             } => match action {
                 PullRequestAction::Unknown(_) => Ok(ignore_action(self.name(), action.as_str())),
                 _ => {
-                    let repository = repository_name(self.name(), repository.as_ref())?;
-                    WorkItem::from_pull_request(pull_request, &repository)
-                        .map(SyncAction::Upsert)
+                    let name = repository_name(self.name(), repository.as_ref())?;
+                    WorkItem::from_pull_request(pull_request, &name)
+                        .map(|item| SyncAction::Upsert(in_repository(item, repository.as_ref())))
                         .map_err(item_error)
                 }
             },
@@ -206,6 +229,41 @@ impl Event {
                 IssueCommentAction::Unknown(_) => Ok(ignore_action(self.name(), action.as_str())),
                 _ => upsert_issue(self.name(), issue, repository.as_ref()),
             },
+            Event::SubIssues(sub) => {
+                let SubIssues {
+                    action,
+                    sub_issue,
+                    parent_issue,
+                    sub_issue_repo,
+                    parent_issue_repo,
+                    repository,
+                } = sub.as_ref();
+                let added = match action {
+                    SubIssuesAction::ParentIssueAdded | SubIssuesAction::SubIssueAdded => true,
+                    SubIssuesAction::ParentIssueRemoved | SubIssuesAction::SubIssueRemoved => false,
+                    SubIssuesAction::Unknown(_) => {
+                        return Ok(ignore_action(self.name(), action.as_str()))
+                    }
+                };
+                let repo = sub_issue_repo.as_ref().or(repository.as_ref());
+                let SyncAction::Upsert(mut item) = upsert_issue(self.name(), sub_issue, repo)?
+                else {
+                    return Ok(ignore_action(self.name(), action.as_str()));
+                };
+                item.parent = Some(if added {
+                    let parent_repo = parent_issue_repo.as_ref().or(repository.as_ref());
+                    let number = parent_issue.number.ok_or_else(|| {
+                        WebhookError::invalid("sub_issues payload has no parent_issue.number")
+                    })?;
+                    Some(ItemKey {
+                        repository: repository_name(self.name(), parent_repo)?,
+                        number,
+                    })
+                } else {
+                    None
+                });
+                Ok(SyncAction::Upsert(item))
+            }
             Event::Other { event } => Ok(SyncAction::Ignore {
                 reason: format!("{event} events are not synced"),
             }),
@@ -218,10 +276,16 @@ fn upsert_issue(
     issue: &Issue,
     repository: Option<&Repository>,
 ) -> Result<SyncAction, WebhookError> {
-    let repository = repository_name(event, repository)?;
-    WorkItem::from_issue(issue, &repository)
-        .map(SyncAction::Upsert)
+    let name = repository_name(event, repository)?;
+    WorkItem::from_issue(issue, &name)
+        .map(|item| SyncAction::Upsert(in_repository(item, repository)))
         .map_err(item_error)
+}
+
+/// What the payload's repository tells about the item (its default branch, for links).
+fn in_repository(mut item: WorkItem, repository: Option<&Repository>) -> WorkItem {
+    item.default_branch = repository.and_then(|r| r.default_branch.clone());
+    item
 }
 
 fn ignore_action(event: &str, action: &str) -> SyncAction {
@@ -245,93 +309,5 @@ fn item_error(err: super::item::ItemError) -> WebhookError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::github::item::{ItemKind, ItemState};
-
-    const ISSUE: &str = r#"{"number": 3, "title": "t", "state": "open",
-        "html_url": "https://github.com/o/r/issues/3", "updated_at": "2024-01-01T00:00:00Z"}"#;
-
-    fn issues(action: &str, repository: &str) -> Vec<u8> {
-        format!(r#"{{"action": "{action}", "issue": {ISSUE}{repository}}}"#).into_bytes()
-    }
-
-    #[test]
-    fn an_unknown_event_type_parses_as_other_and_is_ignored() {
-        let event = Event::parse("workflow_run", b"not even json").unwrap();
-        assert_eq!(
-            event,
-            Event::Other {
-                event: "workflow_run".into()
-            }
-        );
-        assert!(matches!(
-            event.sync_action().unwrap(),
-            SyncAction::Ignore { .. }
-        ));
-    }
-
-    #[test]
-    fn bad_json_for_a_known_event_is_an_invalid_payload_keeping_the_source() {
-        let err = Event::parse("issues", b"{\"action\": \"opened\"").unwrap_err();
-        match err {
-            WebhookError::InvalidPayload { source, .. } => assert!(source.is_some()),
-            other => panic!("unexpected {other:?}"),
-        }
-        let err = Event::parse("issues", br#"{"action": "opened"}"#).unwrap_err();
-        assert_eq!(err.status(), 400);
-    }
-
-    #[test]
-    fn an_unknown_issues_action_is_ignored_not_rejected() {
-        let event = Event::parse(
-            "issues",
-            &issues("typed", r#", "repository": {"full_name": "o/r"}"#),
-        )
-        .unwrap();
-        let SyncAction::Ignore { reason } = event.sync_action().unwrap() else {
-            panic!("expected Ignore");
-        };
-        assert!(reason.contains("typed"), "{reason}");
-    }
-
-    #[test]
-    fn an_opened_issue_is_upserted() {
-        let event = Event::parse(
-            "issues",
-            &issues("opened", r#", "repository": {"full_name": "o/r"}"#),
-        )
-        .unwrap();
-        let SyncAction::Upsert(item) = event.sync_action().unwrap() else {
-            panic!("expected Upsert");
-        };
-        assert_eq!((item.repository.as_str(), item.number), ("o/r", 3));
-        assert_eq!(item.kind, ItemKind::Issue);
-        assert_eq!(item.state, Some(ItemState::Open));
-    }
-
-    #[test]
-    fn an_upsert_without_repository_is_an_invalid_payload() {
-        let event = Event::parse("issues", &issues("opened", "")).unwrap();
-        let err = event.sync_action().unwrap_err();
-        assert!(err.to_string().contains("repository"), "{err}");
-        assert_eq!(err.status(), 400);
-    }
-
-    #[test]
-    fn a_deleted_issue_is_archived_with_its_timestamp() {
-        let event = Event::parse(
-            "issues",
-            &issues("deleted", r#", "repository": {"full_name": "o/r"}"#),
-        )
-        .unwrap();
-        assert_eq!(
-            event.sync_action().unwrap(),
-            SyncAction::Archive {
-                repository: "o/r".into(),
-                number: 3,
-                updated_at: Some(time::macros::datetime!(2024-01-01 0:00 UTC)),
-            }
-        );
-    }
-}
+#[path = "event_tests.rs"]
+mod tests;

@@ -10,7 +10,7 @@
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::payload::{Issue, Label, PullRequest, User};
+use super::payload::{Issue, IssueType, Label, Milestone, PullRequest, Team, User};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ItemKind {
@@ -86,6 +86,26 @@ pub struct WorkItem {
     pub body: Option<String>,
     pub comments: Option<u64>,
     pub updated_at: OffsetDateTime,
+    /// The repository's default branch, for relative links in the body (`None`: `HEAD`).
+    pub default_branch: Option<String>,
+    /// Milestone title; `Some(None)`: none.
+    pub milestone: Option<Option<String>>,
+    /// Issue type name (`issue.type.name`); `Some(None)`: untyped.
+    pub issue_type: Option<Option<String>>,
+    /// The parent issue (sub-issues); `Some(None)`: the parent was removed.
+    pub parent: Option<Option<ItemKey>>,
+    /// Requested reviewers of a pull request (logins, then team names).
+    pub reviewers: Option<Vec<String>>,
+    pub created_at: Option<OffsetDateTime>,
+    /// Known whenever the state is: `Some(None)` while open.
+    pub closed_at: Option<Option<OffsetDateTime>>,
+}
+
+/// An issue's key: `owner/name` and number.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ItemKey {
+    pub repository: String,
+    pub number: u64,
 }
 
 /// Why an issue or PR object cannot become a [`WorkItem`].
@@ -149,6 +169,13 @@ impl WorkItem {
             body: issue.body.clone(),
             comments: issue.comments,
             updated_at: updated_at(issue.updated_at.as_deref(), || missing("updated_at"))?,
+            default_branch: None,
+            milestone: issue.milestone.as_ref().map(milestone_title),
+            issue_type: issue.issue_type.as_ref().map(type_name),
+            parent: None,
+            reviewers: None,
+            created_at: optional_time(issue.created_at.as_deref()),
+            closed_at: closed_at(issue.state.as_deref(), issue.closed_at.as_deref()),
         })
     }
 
@@ -173,7 +200,69 @@ impl WorkItem {
             body: pr.body.clone(),
             comments: pr.comments,
             updated_at: updated_at(pr.updated_at.as_deref(), || missing("updated_at"))?,
+            default_branch: None,
+            milestone: pr.milestone.as_ref().map(milestone_title),
+            issue_type: None,
+            parent: None,
+            reviewers: reviewers(
+                pr.requested_reviewers.as_deref(),
+                pr.requested_teams.as_deref(),
+            ),
+            created_at: optional_time(pr.created_at.as_deref()),
+            closed_at: closed_at(pr.state.as_deref(), pr.closed_at.as_deref()),
         })
+    }
+
+    /// The item's key.
+    pub fn key(&self) -> ItemKey {
+        ItemKey {
+            repository: self.repository.clone(),
+            number: self.number,
+        }
+    }
+}
+
+fn milestone_title(milestone: &Option<Milestone>) -> Option<String> {
+    milestone
+        .as_ref()
+        .and_then(|m| m.title.clone())
+        .filter(|t| !t.is_empty())
+}
+
+fn type_name(kind: &Option<IssueType>) -> Option<String> {
+    kind.as_ref()
+        .and_then(|t| t.name.clone())
+        .filter(|n| !n.is_empty())
+}
+
+/// Logins then team names; `None` when the payload lists neither (issues, older payloads).
+fn reviewers(users: Option<&[User]>, teams: Option<&[Team]>) -> Option<Vec<String>> {
+    if users.is_none() && teams.is_none() {
+        return None;
+    }
+    let logins = users
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|u| login(Some(u)));
+    let teams = teams
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| t.name.clone().or_else(|| t.slug.clone()))
+        .filter(|n| !n.is_empty());
+    Some(logins.chain(teams).collect())
+}
+
+/// A timestamp we can do without: a bad one reads as absent.
+fn optional_time(value: Option<&str>) -> Option<OffsetDateTime> {
+    value.and_then(|v| parse_timestamp("timestamp", v).ok())
+}
+
+/// `closed_at` when the payload says the state (so "reopened" clears it), else unknown.
+fn closed_at(state: Option<&str>, closed: Option<&str>) -> Option<Option<OffsetDateTime>> {
+    match state? {
+        "open" => Some(None),
+        "closed" => Some(optional_time(closed)),
+        _ => None,
     }
 }
 
@@ -217,141 +306,5 @@ fn updated_at(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    fn issue(json: &str) -> Issue {
-        serde_json::from_str(json).unwrap()
-    }
-
-    const BASE: &str = r#""number": 7, "title": "Fix it", "html_url": "https://github.com/o/r/issues/7",
-        "updated_at": "2024-03-01T10:00:00Z""#;
-
-    #[test]
-    fn an_open_issue_becomes_an_open_issue_item() {
-        let item = WorkItem::from_issue(
-            &issue(&format!(
-                r#"{{{BASE}, "state": "open", "labels": [{{"name": "bug"}}],
-                "assignees": [{{"login": "ann"}}], "user": {{"login": "bob"}}, "comments": 3}}"#
-            )),
-            "o/r",
-        )
-        .unwrap();
-        assert_eq!(item.kind, ItemKind::Issue);
-        assert_eq!(item.state, Some(ItemState::Open));
-        assert_eq!(item.labels, Some(vec!["bug".to_string()]));
-        assert_eq!(item.assignees, Some(vec!["ann".to_string()]));
-        assert_eq!(item.author.as_deref(), Some("bob"));
-        assert_eq!(item.comments, Some(3));
-        assert_eq!(item.updated_at, datetime!(2024-03-01 10:00 UTC));
-        assert_eq!(item.repository, "o/r");
-    }
-
-    #[test]
-    fn an_issue_without_state_has_no_state_rather_than_open() {
-        let item = WorkItem::from_issue(&issue(&format!("{{{BASE}}}")), "o/r").unwrap();
-        assert_eq!(item.state, None);
-        assert_eq!(item.labels, None);
-        assert_eq!(item.assignees, None);
-    }
-
-    #[test]
-    fn a_listed_pull_request_is_merged_when_merged_at_is_set() {
-        let merged = issue(&format!(
-            r#"{{{BASE}, "state": "closed", "pull_request": {{"merged_at": "2024-03-01T09:00:00Z"}}}}"#
-        ));
-        let item = WorkItem::from_issue(&merged, "o/r").unwrap();
-        assert_eq!(item.kind, ItemKind::PullRequest);
-        assert_eq!(item.state, Some(ItemState::Merged));
-        let closed = issue(&format!(
-            r#"{{{BASE}, "state": "closed", "pull_request": {{"merged_at": null}}}}"#
-        ));
-        assert_eq!(
-            WorkItem::from_issue(&closed, "o/r").unwrap().state,
-            Some(ItemState::Closed)
-        );
-    }
-
-    #[test]
-    fn a_listed_draft_pull_request_is_draft_but_an_issue_draft_flag_is_ignored() {
-        let pr = issue(&format!(
-            r#"{{{BASE}, "state": "open", "draft": true, "pull_request": {{}}}}"#
-        ));
-        assert_eq!(
-            WorkItem::from_issue(&pr, "o/r").unwrap().state,
-            Some(ItemState::Draft)
-        );
-        let plain = issue(&format!(r#"{{{BASE}, "state": "open", "draft": true}}"#));
-        assert_eq!(
-            WorkItem::from_issue(&plain, "o/r").unwrap().state,
-            Some(ItemState::Open)
-        );
-    }
-
-    #[test]
-    fn pull_request_states_follow_merged_and_draft() {
-        let pr = |extra: &str| -> PullRequest {
-            serde_json::from_str(&format!("{{{BASE}, {extra}}}")).unwrap()
-        };
-        let cases = [
-            (r#""state": "closed", "merged": true"#, ItemState::Merged),
-            (r#""state": "closed", "merged": false"#, ItemState::Closed),
-            (r#""state": "open", "draft": true"#, ItemState::Draft),
-            (r#""state": "open", "draft": false"#, ItemState::Open),
-        ];
-        for (extra, expected) in cases {
-            let item = WorkItem::from_pull_request(&pr(extra), "o/r").unwrap();
-            assert_eq!(item.state, Some(expected), "{extra}");
-            assert_eq!(item.kind, ItemKind::PullRequest);
-        }
-    }
-
-    #[test]
-    fn missing_key_fields_are_errors_naming_the_field() {
-        let err =
-            WorkItem::from_issue(&issue(r#"{"title": "t", "html_url": "u"}"#), "o/r").unwrap_err();
-        assert!(matches!(
-            err,
-            ItemError::Missing {
-                field: "number",
-                ..
-            }
-        ));
-        let err = WorkItem::from_issue(
-            &issue(r#"{"number": 1, "title": "t", "html_url": "u"}"#),
-            "o/r",
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("updated_at"), "{err}");
-    }
-
-    #[test]
-    fn a_malformed_updated_at_is_an_invalid_timestamp() {
-        let bad =
-            issue(r#"{"number": 1, "title": "t", "html_url": "u", "updated_at": "yesterday"}"#);
-        let err = WorkItem::from_issue(&bad, "o/r").unwrap_err();
-        assert!(matches!(
-            err,
-            ItemError::InvalidTimestamp {
-                field: "updated_at",
-                ..
-            }
-        ));
-    }
-
-    #[test]
-    fn labels_round_trip_through_their_select_names() {
-        for state in [
-            ItemState::Open,
-            ItemState::Closed,
-            ItemState::Draft,
-            ItemState::Merged,
-        ] {
-            assert_eq!(ItemState::from_label(state.label()), Some(state));
-        }
-        assert_eq!(ItemKind::PullRequest.label(), "Pull request");
-        assert_eq!(ItemKind::from_label("Issue"), Some(ItemKind::Issue));
-        assert_eq!(ItemState::from_label("open"), None);
-    }
-}
+#[path = "item_tests.rs"]
+mod tests;

@@ -18,6 +18,25 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// Reads a field that may be present-but-null as `Some(None)`, absent staying `None` (with
+/// `#[serde(default)]`): "no milestone" and "this payload did not say" differ.
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Some(Option::<T>::deserialize(d)?))
+}
+
+/// Reads a string that may be `null` as `Some("")`, absent staying `None`: GitHub sends an
+/// emptied issue body as `null`, which must clear the page content, not leave it.
+fn null_as_empty<'de, D>(d: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    Ok(Some(Option::<String>::deserialize(d)?.unwrap_or_default()))
+}
+
 /// Defines an action enum read from a string, with an `Unknown(String)` fallback so that a
 /// new GitHub action still parses.
 macro_rules! action_enum {
@@ -83,6 +102,18 @@ action_enum! {
         Unpinned => "unpinned",
         Transferred => "transferred",
         Deleted => "deleted",
+        Typed => "typed",
+        Untyped => "untyped",
+    }
+}
+
+action_enum! {
+    /// `action` of a `sub_issues` delivery (the sub-issue's parent changed).
+    SubIssuesAction {
+        ParentIssueAdded => "parent_issue_added",
+        ParentIssueRemoved => "parent_issue_removed",
+        SubIssueAdded => "sub_issue_added",
+        SubIssueRemoved => "sub_issue_removed",
     }
 }
 
@@ -164,6 +195,32 @@ pub struct Repository {
     pub owner: Option<User>,
     pub html_url: Option<String>,
     pub id: Option<u64>,
+    /// Where relative links in bodies point (`main`, `master`…).
+    pub default_branch: Option<String>,
+}
+
+/// An issue's or pull request's milestone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct Milestone {
+    pub title: Option<String>,
+    pub number: Option<u64>,
+}
+
+/// An issue type (`Bug`, `Feature`, `Task`…), set by the organization.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct IssueType {
+    pub name: Option<String>,
+    pub id: Option<u64>,
+}
+
+/// A team asked to review a pull request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct Team {
+    pub name: Option<String>,
+    pub slug: Option<String>,
 }
 
 /// The `pull_request` link an issue object carries when the issue is a pull request.
@@ -190,6 +247,7 @@ pub struct Issue {
     pub assignee: Option<User>,
     pub user: Option<User>,
     pub html_url: Option<String>,
+    #[serde(deserialize_with = "null_as_empty")]
     pub body: Option<String>,
     pub comments: Option<u64>,
     pub locked: Option<bool>,
@@ -199,6 +257,12 @@ pub struct Issue {
     /// Present when this "issue" is a pull request.
     pub pull_request: Option<IssuePrLink>,
     pub draft: Option<bool>,
+    /// `Some(None)`: the payload says there is none.
+    #[serde(deserialize_with = "present")]
+    pub milestone: Option<Option<Milestone>>,
+    /// `issue.type`; `Some(None)` after `untyped`.
+    #[serde(rename = "type", deserialize_with = "present")]
+    pub issue_type: Option<Option<IssueType>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -215,6 +279,7 @@ pub struct PullRequest {
     pub assignee: Option<User>,
     pub user: Option<User>,
     pub html_url: Option<String>,
+    #[serde(deserialize_with = "null_as_empty")]
     pub body: Option<String>,
     /// Issue-style (conversation) comments; review comments are counted separately by GitHub.
     pub comments: Option<u64>,
@@ -222,6 +287,10 @@ pub struct PullRequest {
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub closed_at: Option<String>,
+    #[serde(deserialize_with = "present")]
+    pub milestone: Option<Option<Milestone>>,
+    pub requested_reviewers: Option<Vec<User>>,
+    pub requested_teams: Option<Vec<Team>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
@@ -241,9 +310,11 @@ mod tests {
 
     #[test]
     fn an_unknown_action_is_kept_verbatim() {
-        let action: IssuesAction = serde_json::from_str("\"typed\"").unwrap();
-        assert_eq!(action, IssuesAction::Unknown("typed".into()));
-        assert_eq!(action.as_str(), "typed");
+        let action: IssuesAction = serde_json::from_str("\"field_added\"").unwrap();
+        assert_eq!(action, IssuesAction::Unknown("field_added".into()));
+        assert_eq!(action.as_str(), "field_added");
+        let typed: IssuesAction = serde_json::from_str("\"typed\"").unwrap();
+        assert_eq!(typed, IssuesAction::Typed);
         let known: PullRequestAction = serde_json::from_str("\"ready_for_review\"").unwrap();
         assert_eq!(known, PullRequestAction::ReadyForReview);
     }
@@ -264,6 +335,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(issue.labels, None);
+        assert_eq!(issue.body.as_deref(), Some(""), "an emptied body");
         assert_eq!(issue.user.unwrap().login, "");
         assert_eq!(issue.pull_request, None);
     }
@@ -275,6 +347,26 @@ mod tests {
                 .unwrap();
         let names: Vec<_> = issue.labels.unwrap().into_iter().map(|l| l.name).collect();
         assert_eq!(names, vec!["bug", "help wanted"]);
+    }
+
+    #[test]
+    fn a_null_milestone_or_type_says_none_and_an_absent_one_says_nothing() {
+        let cleared: Issue = serde_json::from_str(r#"{"milestone": null, "type": null}"#).unwrap();
+        assert_eq!(cleared.milestone, Some(None));
+        assert_eq!(cleared.issue_type, Some(None));
+        let silent: Issue = serde_json::from_str("{}").unwrap();
+        assert_eq!(silent.milestone, None);
+        let set: Issue =
+            serde_json::from_str(r#"{"milestone": {"title": "v1"}, "type": {"name": "Bug"}}"#)
+                .unwrap();
+        assert_eq!(
+            set.milestone.flatten().and_then(|m| m.title).as_deref(),
+            Some("v1")
+        );
+        assert_eq!(
+            set.issue_type.flatten().and_then(|t| t.name).as_deref(),
+            Some("Bug")
+        );
     }
 
     #[test]

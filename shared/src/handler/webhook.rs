@@ -189,7 +189,8 @@ impl WebhookApp {
     }
 }
 
-/// The Notion work a delivery asks for.
+/// The Notion work a delivery asks for (one per delivery: its size does not matter).
+#[allow(clippy::large_enum_variant)]
 enum Operation {
     Upsert(WorkItem),
     Archive { repository: String, number: u64 },

@@ -13,6 +13,7 @@ use serde_json::{json, Map, Value};
 use super::types::{plain_text, text_items, write_rich_text, BlockId, RichText};
 
 mod language;
+pub mod plan;
 
 pub use language::code_language;
 
@@ -51,6 +52,11 @@ pub enum Block {
     Toggle {
         text: Vec<RichText>,
         children: Vec<Block>,
+    },
+    /// An external image; `url` must be absolute http(s) (see `markdown::links`).
+    Image {
+        url: String,
+        caption: Vec<RichText>,
     },
 }
 
@@ -125,6 +131,7 @@ impl Block {
             Block::Quote(_) => "quote",
             Block::Divider => "divider",
             Block::Toggle { .. } => "toggle",
+            Block::Image { .. } => "image",
         }
     }
 
@@ -165,6 +172,11 @@ impl Block {
                 "language": code_language(language),
             }),
             Block::Divider => json!({}),
+            Block::Image { url, caption } => json!({
+                "type": "external",
+                "external": { "url": url },
+                "caption": write_rich_text(caption),
+            }),
         };
         let children = self.children();
         if !children.is_empty() {

@@ -47,6 +47,9 @@ pub enum ApiVersion {
     V2022_06_28,
     /// Data sources: a database holds data sources, which hold the schema and the rows.
     V2025_09_03,
+    /// Data sources, and `archived` removed: only `in_trash` in requests and answers, `position`
+    /// instead of `after` on appends (developers.notion.com/docs/upgrade-guide-2026-03-11).
+    V2026_03_11,
 }
 
 impl ApiVersion {
@@ -54,12 +57,22 @@ impl ApiVersion {
         match self {
             ApiVersion::V2022_06_28 => "2022-06-28",
             ApiVersion::V2025_09_03 => "2025-09-03",
+            ApiVersion::V2026_03_11 => "2026-03-11",
         }
     }
 
     /// Whether databases are reached through data sources.
     pub fn uses_data_sources(self) -> bool {
-        self == ApiVersion::V2025_09_03
+        matches!(self, ApiVersion::V2025_09_03 | ApiVersion::V2026_03_11)
+    }
+
+    /// The body that moves a page or block to the trash: `archived` under 2022-06-28 (where
+    /// `in_trash` came later), `in_trash` from 2025-09-03 (the only name from 2026-03-11).
+    pub fn trash_body(self) -> serde_json::Value {
+        match self {
+            ApiVersion::V2022_06_28 => serde_json::json!({ "archived": true }),
+            _ => serde_json::json!({ "in_trash": true }),
+        }
     }
 }
 
@@ -75,8 +88,9 @@ impl FromStr for ApiVersion {
         match s.trim() {
             "2022-06-28" => Ok(ApiVersion::V2022_06_28),
             "2025-09-03" => Ok(ApiVersion::V2025_09_03),
+            "2026-03-11" => Ok(ApiVersion::V2026_03_11),
             other => Err(Error::Config(format!(
-                "unsupported Notion-Version {other:?}; supported: 2022-06-28, 2025-09-03"
+                "unsupported Notion-Version {other:?}; supported: 2022-06-28, 2025-09-03, 2026-03-11"
             ))),
         }
     }

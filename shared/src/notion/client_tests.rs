@@ -380,6 +380,7 @@ async fn archive_uses_archived_or_in_trash_by_version() {
     for (version, body) in [
         (ApiVersion::V2022_06_28, json!({"archived": true})),
         (ApiVersion::V2025_09_03, json!({"in_trash": true})),
+        (ApiVersion::V2026_03_11, json!({"in_trash": true})),
     ] {
         let (base, log) = serve(|_, _| ok(page("p1"))).await;
         client(&base, version)
@@ -388,7 +389,27 @@ async fn archive_uses_archived_or_in_trash_by_version() {
             .unwrap();
         let s = &seen(&log)[0];
         assert_eq!((s.method.as_str(), &s.body), ("PATCH", &body));
+        let (base, log) = serve(|_, _| ok(block_list(&["b1"])["results"][0].clone())).await;
+        client(&base, version)
+            .archive_block(&BlockId::new("b1"))
+            .await
+            .unwrap();
+        let s = &seen(&log)[0];
+        assert_eq!(
+            (s.method.as_str(), s.path.as_str(), &s.body),
+            ("PATCH", "/v1/blocks/b1", &body)
+        );
     }
+}
+
+#[test]
+fn notion_version_2026_03_11_parses_and_uses_data_sources() {
+    let v: ApiVersion = "2026-03-11".parse().unwrap();
+    assert_eq!(v, ApiVersion::V2026_03_11);
+    assert_eq!(v.as_str(), "2026-03-11");
+    assert!(v.uses_data_sources());
+    let err = "2021-05-13".parse::<ApiVersion>().unwrap_err().to_string();
+    assert!(err.contains("2026-03-11"), "{err}");
 }
 
 #[tokio::test]
@@ -534,4 +555,38 @@ async fn connection_errors_are_retried_then_reported() {
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.is_retryable());
     assert_eq!(c.calls(), 3);
+}
+
+#[tokio::test]
+async fn append_after_sends_after_or_position_by_version_and_chains_requests() {
+    for version in [ApiVersion::V2022_06_28, ApiVersion::V2026_03_11] {
+        let (base, log) = serve(|s, _| {
+            let n = s.body["children"].as_array().map_or(0, Vec::len);
+            let names: Vec<String> = (0..n).map(|i| format!("new{n}_{i}")).collect();
+            ok(block_list(
+                &names.iter().map(String::as_str).collect::<Vec<_>>(),
+            ))
+        })
+        .await;
+        let blocks: Vec<Block> = (0..150).map(|i| Block::paragraph(&i.to_string())).collect();
+        client(&base, version)
+            .append_block_children_after(&BlockId::new("page"), &BlockId::new("top"), &blocks)
+            .await
+            .unwrap();
+        let log = seen(&log);
+        assert_eq!(log.len(), 2);
+        let after = |i: usize| match version {
+            ApiVersion::V2026_03_11 => {
+                assert!(log[i].body.get("after").is_none());
+                log[i].body["position"]["after_block"]["id"].clone()
+            }
+            _ => log[i].body["after"].clone(),
+        };
+        assert_eq!(after(0), "top", "{version}");
+        assert_eq!(
+            after(1),
+            "new100_99",
+            "{version}: after the last block created"
+        );
+    }
 }

@@ -6,22 +6,44 @@
 //! kept); task items → `to_do`; fenced/indented code with the fence language mapped to Notion's
 //! names; block quotes → `quote` (their paragraphs joined by newlines; lists or code inside follow
 //! the quote as siblings); thematic breaks → `divider`; each table row → a paragraph with cells
-//! joined by ` | `; raw HTML → its text.
+//! joined by ` | `; raw HTML → its text (tags and comments dropped, see `html.rs`); an image on
+//! its own → an external `image` block (alt text as caption).
 //!
-//! Inline marks are KEPT as annotations: bold, italic, strikethrough, inline code, and links
-//! (images become a link to the image, labelled with the alt text). Text is split at 2000 UTF-16
-//! units per item. Never panics: every input yields some (possibly empty) list of blocks.
+//! Inline marks are KEPT as annotations: bold, italic, strikethrough, inline code, and links.
+//! Links are resolved as GitHub renders them, against a [`LinkContext`] (see `links.rs`):
+//! relative paths into the repository's default branch, `#anchor` into the issue, `#123`,
+//! `owner/repo#123`, `@login` and bare URLs linked; a link that cannot be made an absolute
+//! http(s)/mailto URL of ≤ 2000 characters keeps its text, unlinked — Notion would refuse the
+//! whole request for it. An image inside a link, in a heading or a table, or whose source does not
+//! resolve, is its alt text (linked to the image when it can be). Text is split at 2000 UTF-16
+//! units per item. Never panics: every input yields some (possibly empty) list of blocks. Request
+//! sizes are bounded where they are sent (`blocks/plan.rs`).
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+mod html;
+mod inline;
+pub mod links;
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
 
 use super::blocks::{limit_nesting, Block};
 use super::types::{normalize_rich_text, Annotations, RichText};
+pub use links::LinkContext;
 
-/// Converts Markdown to blocks ready for `create_page` / `append_block_children`.
+/// Converts Markdown to blocks ready for `create_page` / `append_block_children`, with no
+/// repository to resolve relative links against (they stay plain text; absolute links and
+/// `@login` are kept). Issue bodies use [`markdown_to_blocks_in`].
 pub fn markdown_to_blocks(md: &str) -> Vec<Block> {
+    markdown_to_blocks_in(md, &LinkContext::default())
+}
+
+/// Converts Markdown written in `context` (an issue or PR of a repository).
+pub fn markdown_to_blocks_in(md: &str, context: &LinkContext) -> Vec<Block> {
     let options =
         Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-    let mut c = Converter::default();
+    let mut c = Converter {
+        context: context.clone(),
+        ..Converter::default()
+    };
     for event in Parser::new_ext(md, options) {
         c.event(event);
     }
@@ -52,10 +74,18 @@ struct Converter {
     bold: u32,
     italic: u32,
     strike: u32,
-    links: Vec<String>,
+    /// Open links, innermost last: the resolved URL, or `None` for a link kept as plain text.
+    links: Vec<Option<String>>,
     /// Open code block: its language and text.
     code: Option<(String, String)>,
     in_table_cell: bool,
+    in_heading: bool,
+    context: LinkContext,
+    /// An image that becomes a block: its URL and the alt text read so far.
+    image: Option<(String, Vec<RichText>)>,
+    /// Open images, innermost last: whether each became the block in `image` (else a link).
+    images: Vec<bool>,
+    html: html::HtmlText,
 }
 
 impl Converter {
@@ -99,6 +129,10 @@ impl Converter {
             body.push_str(content);
             return;
         }
+        if let Some((_, alt)) = &mut self.image {
+            alt.push(RichText::plain(content));
+            return;
+        }
         let annotations = Annotations {
             bold: self.bold > 0,
             italic: self.italic > 0,
@@ -106,7 +140,7 @@ impl Converter {
             code,
             ..Annotations::default()
         };
-        let link = self.links.last().cloned();
+        let link = self.links.last().cloned().flatten();
         match self.inline.last_mut() {
             Some(last) if last.annotations == annotations && last.link == link => {
                 last.content.push_str(content)
@@ -123,10 +157,13 @@ impl Converter {
         match event {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(tag),
-            Event::Text(t) => self.push_text(&t, false),
+            Event::Text(t) => self.push_prose(&t),
             Event::Code(t) => self.push_text(&t, true),
             Event::InlineMath(t) | Event::DisplayMath(t) => self.push_text(&t, true),
-            Event::Html(t) | Event::InlineHtml(t) => self.push_text(&t, false),
+            Event::Html(t) | Event::InlineHtml(t) => {
+                let text = self.html.text(&t);
+                self.push_text(&text, false)
+            }
             Event::FootnoteReference(t) => self.push_text(&format!("[^{t}]"), false),
             Event::SoftBreak => self.push_text(" ", false),
             Event::HardBreak => self.push_text("\n", false),
@@ -144,8 +181,10 @@ impl Converter {
 
     fn start(&mut self, tag: Tag<'_>) {
         match tag {
-            Tag::Paragraph | Tag::Heading { .. } | Tag::HtmlBlock | Tag::Table(_) => {
-                self.flush_paragraph()
+            Tag::Paragraph | Tag::HtmlBlock | Tag::Table(_) => self.flush_paragraph(),
+            Tag::Heading { .. } => {
+                self.flush_paragraph();
+                self.in_heading = true;
             }
             Tag::List(first) => {
                 self.flush_paragraph();
@@ -183,9 +222,19 @@ impl Converter {
             Tag::Emphasis => self.italic += 1,
             Tag::Strong => self.bold += 1,
             Tag::Strikethrough => self.strike += 1,
-            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => {
-                self.links.push(dest_url.into_string())
+            Tag::Link {
+                link_type: LinkType::Email,
+                dest_url,
+                ..
+            } => {
+                let url = self.context.resolve(&format!("mailto:{dest_url}"));
+                self.links.push(url)
             }
+            Tag::Link { dest_url, .. } => {
+                let url = self.context.resolve(&dest_url);
+                self.links.push(url)
+            }
+            Tag::Image { dest_url, .. } => self.start_image(&dest_url),
             Tag::TableCell => {
                 if self.in_table_cell {
                     self.push_text(" | ", false);
@@ -200,6 +249,7 @@ impl Converter {
         match tag {
             TagEnd::Paragraph | TagEnd::HtmlBlock => self.flush_paragraph(),
             TagEnd::Heading(level) => {
+                self.in_heading = false;
                 let text = normalize_rich_text(&std::mem::take(&mut self.inline));
                 self.push_block(match level {
                     HeadingLevel::H1 => Block::Heading1(text),
@@ -238,9 +288,10 @@ impl Converter {
             TagEnd::Emphasis => self.italic = self.italic.saturating_sub(1),
             TagEnd::Strong => self.bold = self.bold.saturating_sub(1),
             TagEnd::Strikethrough => self.strike = self.strike.saturating_sub(1),
-            TagEnd::Link | TagEnd::Image => {
+            TagEnd::Link => {
                 self.links.pop();
             }
+            TagEnd::Image => self.end_image(),
             _ => {}
         }
     }
@@ -323,3 +374,6 @@ impl Converter {
 #[cfg(test)]
 #[path = "markdown_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+mod props;

@@ -16,6 +16,7 @@ fn text_of(block: &Block) -> String {
         | Block::Toggle { text: t, .. } => plain_text(t),
         Block::Code { text, .. } => text.clone(),
         Block::Divider => String::new(),
+        Block::Image { caption, .. } => plain_text(caption),
     }
 }
 
@@ -192,4 +193,94 @@ fn garbage_input_never_panics() {
             let _ = b.to_json();
         }
     }
+}
+
+fn in_repo() -> LinkContext {
+    LinkContext::new(
+        "octo/repo",
+        Some("main"),
+        "https://github.com/octo/repo/pull/9",
+    )
+}
+
+fn links_of(blocks: &[Block]) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for block in blocks {
+        if let Block::Paragraph(items) = block {
+            out.extend(items.iter().map(|i| (i.content.clone(), i.link.clone())));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_links_real_notion_refused_are_resolved_or_kept_as_text() {
+    let md = "[setup](../docs/setup.md) [top](#top) [x]() [js](javascript:alert(1))\n\n![shot](./screenshot.png)\n";
+    let blocks = markdown_to_blocks_in(md, &in_repo());
+    let links = links_of(&blocks);
+    let link = |text: &str| {
+        links
+            .iter()
+            .find(|(t, _)| t == text)
+            .and_then(|(_, l)| l.clone())
+    };
+    assert_eq!(
+        link("setup").as_deref(),
+        Some("https://github.com/octo/repo/blob/main/docs/setup.md")
+    );
+    assert_eq!(
+        link("top").as_deref(),
+        Some("https://github.com/octo/repo/pull/9#top")
+    );
+    assert_eq!(link("x"), None);
+    assert_eq!(link("js"), None);
+    assert_eq!(text_of(&blocks[0]), "setup top x js", "the text is kept");
+    assert_eq!(
+        blocks.last(),
+        Some(&Block::Image {
+            url: "https://github.com/octo/repo/blob/main/screenshot.png?raw=true".into(),
+            caption: vec![RichText::plain("shot")],
+        })
+    );
+}
+
+#[test]
+fn references_in_text_are_linked_but_not_in_code() {
+    let blocks = markdown_to_blocks_in("Fixes #12 for @ann, not `#13`.\n", &in_repo());
+    let links = links_of(&blocks);
+    assert!(links.contains(&(
+        "#12".into(),
+        Some("https://github.com/octo/repo/issues/12".into())
+    )));
+    assert!(links.contains(&("@ann".into(), Some("https://github.com/ann".into()))));
+    assert!(links.iter().any(|(t, l)| t == "#13" && l.is_none()));
+}
+
+#[test]
+fn an_image_inside_a_link_is_its_alt_text_linked_to_the_link() {
+    let md = "[![build](https://ci.x/badge.svg)](https://ci.x/run)\n";
+    let blocks = markdown_to_blocks_in(md, &in_repo());
+    assert_eq!(
+        links_of(&blocks),
+        [("build".into(), Some("https://ci.x/run".into()))]
+    );
+}
+
+#[test]
+fn raw_html_is_reduced_to_its_text() {
+    let md = "<details>\n<summary>Logs</summary>\n\n<!-- hidden\nnote -->\n\nok <b>bold</b>\n</details>\n";
+    let blocks = markdown_to_blocks_in(md, &in_repo());
+    let all: String = blocks.iter().map(text_of).collect::<Vec<_>>().join("|");
+    assert!(!all.contains('<') && !all.contains("hidden"), "{all}");
+    assert!(all.contains("Logs") && all.contains("bold"), "{all}");
+}
+
+#[test]
+fn autolinks_keep_their_scheme() {
+    let blocks = markdown_to_blocks_in("<a@b.org> <https://x.dev/a>\n", &in_repo());
+    let links: Vec<_> = links_of(&blocks)
+        .into_iter()
+        .filter_map(|(_, l)| l)
+        .collect();
+    assert_eq!(links, ["mailto:a@b.org", "https://x.dev/a"]);
 }

@@ -11,7 +11,10 @@ pub use objects::{
     DataSource, DataSourceRef, Database, OAuthToken, Page, PageList, Parent, SearchFilter,
     SearchResult, SearchResults,
 };
-pub use property::{DateValue, Properties, PropertySchema, PropertyType, PropertyValue};
+pub use property::{
+    option_name, DateValue, Properties, PropertySchema, PropertyType, PropertyValue,
+    MAX_OPTION_UNITS,
+};
 pub use rich_text::{
     normalize_rich_text, plain_text, split_utf16, text_items, utf16_len, write_rich_text,
     Annotations, RichText, MAX_ARRAY_ITEMS, MAX_TEXT_UNITS,

@@ -5,16 +5,20 @@
 //! same minute. The title therefore links to the issue's `html_url` with the exact GitHub
 //! `updated_at` in the fragment (`…/issues/7#updated=2026-06-27T18:01:15Z`): GitHub ignores the
 //! fragment, the link is useful in Notion, and it reads back exactly. Pages without it (made
-//! by hand, or edited) fall back to minute precision.
+//! by hand, or edited) fall back to minute precision. The link also records the body hash
+//! (`&body=…`, see `title.rs` and `body.rs`).
+//!
+//! Values are capped to what Notion accepts before they are sent: option names to 100 UTF-16
+//! units (in `PropertyValue`'s one `option_name` rule), URLs over 2000 units left out of the URL
+//! property and the title link (`title.rs`), with a warning.
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::schema::{BoundSchema, Field};
+use super::title;
 use crate::github::WorkItem;
 use crate::notion::{Page, Properties, PropertyType, PropertyValue, RichText};
-
-const UPDATED_FRAGMENT: &str = "#updated=";
 
 /// A field's value before it is shaped into the property type the database declares.
 enum FieldValue {
@@ -23,6 +27,8 @@ enum FieldValue {
     Number(f64),
     Date(String),
     Url(String),
+    /// The payload says there is none (no milestone, reopened): clear the property.
+    Clear,
 }
 
 /// The properties to write for `item`: only bound fields, and only those the item knows
@@ -32,7 +38,8 @@ pub fn desired_properties(item: &WorkItem, schema: &BoundSchema) -> Properties {
     for binding in schema.bindings() {
         let value = match binding.field {
             Field::Name => {
-                properties.insert(binding.property.clone(), title(item));
+                let hash = super::body::body_hash(item.body.as_deref());
+                properties.insert(binding.property.clone(), title(item, hash.as_deref()));
                 continue;
             }
             Field::Number => Some(FieldValue::Number(item.number as f64)),
@@ -40,13 +47,22 @@ pub fn desired_properties(item: &WorkItem, schema: &BoundSchema) -> Properties {
                 .state
                 .map(|state| FieldValue::Text(state.label().to_owned())),
             Field::Labels => item.labels.clone().map(FieldValue::List),
-            Field::Url => Some(FieldValue::Url(item.url.clone())),
+            Field::Url => title::url_property(&item.url).map(FieldValue::Url),
             Field::Repository => Some(FieldValue::Text(item.repository.clone())),
             Field::Type => Some(FieldValue::Text(item.kind.label().to_owned())),
             Field::Updated => Some(FieldValue::Date(timestamp(item.updated_at))),
             Field::Assignees => item.assignees.clone().map(FieldValue::List),
             Field::Author => item.author.clone().map(FieldValue::Text),
             Field::Comments => item.comments.map(|n| FieldValue::Number(n as f64)),
+            Field::Milestone => item.milestone.clone().map(text_or_clear),
+            Field::IssueType => item.issue_type.clone().map(text_or_clear),
+            Field::Reviewers => item.reviewers.clone().map(FieldValue::List),
+            Field::Created => item.created_at.map(|t| FieldValue::Date(timestamp(t))),
+            Field::Closed => item
+                .closed_at
+                .map(|at| at.map_or(FieldValue::Clear, |t| FieldValue::Date(timestamp(t)))),
+            // A page id, looked up by the syncer (`parent.rs`).
+            Field::Parent => None,
         };
         if let Some(value) = value.and_then(|v| shape(v, &binding.kind)) {
             properties.insert(binding.property.clone(), value);
@@ -55,13 +71,16 @@ pub fn desired_properties(item: &WorkItem, schema: &BoundSchema) -> Properties {
     properties
 }
 
-/// The title, linked to the issue with the exact `updated_at` (see the module docs).
-fn title(item: &WorkItem) -> PropertyValue {
-    let link = format!(
-        "{}{UPDATED_FRAGMENT}{}",
-        item.url,
-        timestamp(item.updated_at)
-    );
+fn text_or_clear(value: Option<String>) -> FieldValue {
+    value.map_or(FieldValue::Clear, FieldValue::Text)
+}
+
+/// The title, linked to the issue with the exact `updated_at` and the body hash (see the module
+/// docs); unlinked when no link fits Notion's limit.
+pub(crate) fn title(item: &WorkItem, body_hash: Option<&str>) -> PropertyValue {
+    let Some(link) = title::link(item, body_hash) else {
+        return PropertyValue::title(&item.title);
+    };
     match PropertyValue::title(&item.title) {
         PropertyValue::Title(items) => PropertyValue::Title(
             items
@@ -74,7 +93,7 @@ fn title(item: &WorkItem) -> PropertyValue {
 }
 
 fn timestamp(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap_or_default()
+    title::timestamp(at)
 }
 
 fn shape(value: FieldValue, kind: &PropertyType) -> Option<PropertyValue> {
@@ -91,6 +110,10 @@ fn shape(value: FieldValue, kind: &PropertyType) -> Option<PropertyValue> {
         }
         (FieldValue::Text(t), PropertyType::Select) => PropertyValue::select(&t),
         (FieldValue::Text(t), PropertyType::Status) => PropertyValue::Status(Some(t)),
+        (FieldValue::Clear, PropertyType::Select) => PropertyValue::Select(None),
+        (FieldValue::Clear, PropertyType::Date) => PropertyValue::Date(None),
+        (FieldValue::Clear, PropertyType::RichText) => PropertyValue::RichText(Vec::new()),
+        (FieldValue::Clear, PropertyType::MultiSelect) => PropertyValue::MultiSelect(Vec::new()),
         _ => return None,
     })
 }
@@ -126,12 +149,9 @@ pub fn holds_values(page: &Page, desired: &Properties, schema: &BoundSchema) -> 
     })
 }
 
-/// The title link without our `#updated=` fragment.
+/// The title link without what it records (`sync::title`).
 fn link_base(items: &[RichText]) -> Option<&str> {
-    first_link(items).map(|link| {
-        link.rsplit_once(UPDATED_FRAGMENT)
-            .map_or(link, |(base, _)| base)
-    })
+    first_link(items).map(super::title::base)
 }
 
 fn same(want: &PropertyValue, have: &PropertyValue) -> bool {
@@ -157,6 +177,15 @@ fn same(want: &PropertyValue, have: &PropertyValue) -> bool {
             (a, b) => a.is_none() && b.is_none(),
         },
         (V::Url(a), V::Url(b)) => a == b,
+        (V::Relation(a), V::Relation(b)) => {
+            let ids = |v: &[crate::notion::PageId]| {
+                let mut ids: Vec<String> =
+                    v.iter().map(|id| id.as_str().replace('-', "")).collect();
+                ids.sort();
+                ids
+            };
+            ids(a) == ids(b)
+        }
         _ => false,
     }
 }
@@ -217,12 +246,15 @@ pub fn freshness(item: &WorkItem, page: &Page, schema: &BoundSchema) -> Freshnes
 
 /// The exact `updated_at` the title link records, if the page has one.
 fn recorded_exact(page: &Page, schema: &BoundSchema) -> Option<OffsetDateTime> {
+    title::recorded(title_link(page, schema)?).0
+}
+
+/// The page's title link, if it has one.
+pub fn title_link<'p>(page: &'p Page, schema: &BoundSchema) -> Option<&'p str> {
     let PropertyValue::Title(items) = page.property(schema.title())? else {
         return None;
     };
-    let link = items.first()?.link.as_deref()?;
-    let (_, at) = link.rsplit_once(UPDATED_FRAGMENT)?;
-    OffsetDateTime::parse(at, &Rfc3339).ok()
+    items.first()?.link.as_deref()
 }
 
 #[cfg(test)]
@@ -264,6 +296,13 @@ mod tests {
             body: None,
             comments: Some(2),
             updated_at: OffsetDateTime::parse(updated_at, &Rfc3339).expect("timestamp"),
+            default_branch: None,
+            milestone: None,
+            issue_type: None,
+            parent: None,
+            reviewers: None,
+            created_at: None,
+            closed_at: None,
         }
     }
 
@@ -420,3 +459,7 @@ mod tests {
         ));
     }
 }
+
+#[cfg(test)]
+#[path = "fields_tests.rs"]
+mod fields_tests;

@@ -22,10 +22,38 @@ pub enum Field {
     Assignees,
     Author,
     Comments,
+    Milestone,
+    IssueType,
+    Parent,
+    Reviewers,
+    Created,
+    Closed,
 }
 
 impl Field {
-    pub const ALL: [Field; 11] = [
+    pub const ALL: [Field; 17] = [
+        Field::Name,
+        Field::Number,
+        Field::Status,
+        Field::Labels,
+        Field::Url,
+        Field::Repository,
+        Field::Type,
+        Field::Updated,
+        Field::Assignees,
+        Field::Author,
+        Field::Comments,
+        Field::Milestone,
+        Field::IssueType,
+        Field::Parent,
+        Field::Reviewers,
+        Field::Created,
+        Field::Closed,
+    ];
+
+    /// The fields written by default (PRODUCT.md's table): a database that lacks one is warned
+    /// about once.
+    pub const DEFAULT: [Field; 11] = [
         Field::Name,
         Field::Number,
         Field::Status,
@@ -38,6 +66,11 @@ impl Field {
         Field::Author,
         Field::Comments,
     ];
+
+    /// Whether the field is written only when the database has it (no warning when it lacks it).
+    pub fn is_optional(self) -> bool {
+        !Self::DEFAULT.contains(&self)
+    }
 
     fn property_name(self, names: &PropertyNames) -> &str {
         match self {
@@ -52,6 +85,12 @@ impl Field {
             Field::Assignees => &names.assignees,
             Field::Author => &names.author,
             Field::Comments => &names.comments,
+            Field::Milestone => &names.milestone,
+            Field::IssueType => &names.issue_type,
+            Field::Parent => &names.parent,
+            Field::Reviewers => &names.reviewers,
+            Field::Created => &names.created,
+            Field::Closed => &names.closed,
         }
     }
 
@@ -65,7 +104,10 @@ impl Field {
             Field::Repository | Field::Author => &[Select, RichText],
             Field::Labels | Field::Assignees => &[MultiSelect, RichText],
             Field::Url => &[Url, RichText],
-            Field::Updated => &[Date],
+            Field::Updated | Field::Created | Field::Closed => &[Date],
+            Field::Milestone | Field::IssueType => &[Select, RichText],
+            Field::Reviewers => &[MultiSelect, RichText],
+            Field::Parent => &[Relation],
         }
     }
 }
@@ -146,7 +188,9 @@ impl BoundSchema {
                             var,
                         });
                     }
-                    skipped.push(format!("{name:?} does not exist"));
+                    if !field.is_optional() {
+                        skipped.push(format!("{name:?} does not exist"));
+                    }
                 }
             }
         }
@@ -213,6 +257,12 @@ mod tests {
             "Assignees": {"id": "h", "type": "multi_select", "multi_select": {}},
             "Author": {"id": "i", "type": "rich_text", "rich_text": {}},
             "Comments": {"id": "j", "type": "number", "number": {}},
+            "Milestone": {"id": "k", "type": "select", "select": {}},
+            "Issue type": {"id": "l", "type": "select", "select": {}},
+            "Parent": {"id": "m", "type": "relation", "relation": {}},
+            "Reviewers": {"id": "n", "type": "multi_select", "multi_select": {}},
+            "Created": {"id": "o", "type": "date", "date": {}},
+            "Closed": {"id": "p", "type": "date", "date": {}},
         })
     }
 

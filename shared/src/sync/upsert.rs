@@ -5,18 +5,19 @@
 //! `opened`, `labeled` and `assigned` within milliseconds, to different Lambda containers, and
 //! two of them may both find no page and create one. Every instance keeps the same page (the
 //! oldest by `created_time`, then id) and archives the others, so they converge.
+//!
+//! An update whose body changed also rewrites the page content (`body.rs`, cost there); one
+//! naming a parent issue costs one more key query (`parent.rs`).
 
 use time::OffsetDateTime;
 
-use super::properties::{desired_properties, freshness, holds_values, page_matches, Freshness};
+use super::body;
+use super::properties::{freshness, holds_values, page_matches, Freshness};
 use super::schema::{BoundSchema, Field};
 use crate::github::WorkItem;
 use crate::notion::{
-    self, markdown_to_blocks, Block, DatabaseId, Filter, NotionClient, Page, PageId, Parent, Query,
+    self, option_name, Block, DatabaseId, Filter, NotionClient, Page, PageId, Parent, Query,
 };
-
-/// A page holds at most this many blocks of an issue body, so a create stays one call.
-const MAX_BODY_BLOCKS: usize = 100;
 
 /// What the sync did with one item; the webhook answers it as `outcome`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -69,7 +70,10 @@ impl Syncer<'_> {
     pub fn repository_filter(&self, repository: &str) -> Option<Filter> {
         let binding = self.schema.get(Field::Repository)?;
         Some(match binding.kind {
-            notion::PropertyType::Select => Filter::select(&binding.property).equals(repository),
+            // The name as written: cut to Notion's 100 units like every option we send.
+            notion::PropertyType::Select => {
+                Filter::select(&binding.property).equals(&option_name(repository))
+            }
             _ => Filter::rich_text(&binding.property).equals(repository),
         })
     }
@@ -112,12 +116,20 @@ impl Syncer<'_> {
         if freshness(item, page, self.schema) == Freshness::Older {
             return Ok(result(Outcome::Stale));
         }
-        let desired = desired_properties(item, self.schema);
+        let mut desired = self.properties_for(item).await?;
+        body::keep_recorded_hash(item, page, self.schema, &mut desired);
+        let body_changed = body::changed(item, page, self.schema);
         // The echo of a person's Notion edit that notion-webhook wrote back to GitHub: the page
-        // already holds the values, only `updated_at` moved on; it costs no write.
-        let echo = page.edited_by_someone_else() && holds_values(page, &desired, self.schema);
+        // already holds the values, only `updated_at` moved on; it costs no write. A changed body
+        // is never an echo (notion-webhook does not write bodies).
+        let echo = !body_changed
+            && page.edited_by_someone_else()
+            && holds_values(page, &desired, self.schema);
         if page_matches(page, &desired) || echo {
             return Ok(result(Outcome::Unchanged));
+        }
+        if body_changed {
+            self.refresh_body(item, page).await?;
         }
         self.notion.update_page(&page.id, &desired).await?;
         Ok(result(Outcome::Updated))
@@ -139,8 +151,8 @@ impl Syncer<'_> {
     /// callers that create many pages and check them in bulk afterwards (one key query for many
     /// keys, then [`Syncer::upsert_among`] for every key that came back with two pages).
     pub async fn create_unchecked(&self, item: &WorkItem) -> Result<Page, notion::Error> {
-        let properties = desired_properties(item, self.schema);
-        let children = body_blocks(item.body.as_deref());
+        let properties = self.properties_for(item).await?;
+        let children = body::content(item);
         self.notion
             .create_page(
                 &Parent::Database(self.database.clone()),
@@ -197,17 +209,11 @@ fn created_at(page: &Page) -> Option<OffsetDateTime> {
     .ok()
 }
 
-/// The issue body as page content, cut to what one create call carries.
+/// A body as page content, with no repository to resolve relative links against (see
+/// [`body::content`] for an item's).
 pub fn body_blocks(body: Option<&str>) -> Vec<Block> {
     let Some(body) = body.filter(|b| !b.trim().is_empty()) else {
         return Vec::new();
     };
-    let mut blocks = markdown_to_blocks(body);
-    if blocks.len() > MAX_BODY_BLOCKS {
-        blocks.truncate(MAX_BODY_BLOCKS - 1);
-        blocks.push(Block::paragraph(
-            "… the rest of the description is on GitHub (follow the title link).",
-        ));
-    }
-    blocks
+    body::capped(notion::markdown_to_blocks(body))
 }

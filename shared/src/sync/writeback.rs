@@ -19,9 +19,6 @@ use crate::github::rest::issues::{IssuePatch, IssueState};
 use crate::github::ItemState;
 use crate::notion::{Page, PropertyValue};
 
-/// The default name of the optional Milestone property (`PROPERTY_MILESTONE` renames it).
-pub const DEFAULT_MILESTONE_PROPERTY: &str = "Milestone";
-
 /// A page property a person may edit to change GitHub.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Editable {

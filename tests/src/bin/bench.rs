@@ -380,6 +380,13 @@ async fn provision(emulator: &Emulator, db: &str) -> Result<Duration, BoxError> 
                     body: None,
                     comments: Some(0),
                     updated_at,
+                    default_branch: None,
+                    milestone: None,
+                    issue_type: None,
+                    parent: None,
+                    reviewers: None,
+                    created_at: None,
+                    closed_at: None,
                 };
                 let properties = desired_properties(&item, &schema);
                 client

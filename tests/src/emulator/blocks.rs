@@ -10,10 +10,17 @@ use super::errors::{ApiError, ApiResult};
 use super::ids;
 use super::list;
 use super::pages;
+use super::rich_text;
 use super::state::{Block, Parent, Stamp, State};
 use super::values;
 
+pub use super::append::append;
+
 const MAX_DEPTH: usize = 2;
+/// "the maximum size of a payload is 1000 block elements and 500KB overall"
+/// (developers.notion.com/reference/request-limits); the 500 KB half is checked on the raw body
+/// in `pipeline.rs`.
+pub const MAX_BLOCKS_PER_REQUEST: usize = 1000;
 const TYPES: [&str; 22] = [
     "paragraph",
     "heading_1",
@@ -60,7 +67,18 @@ pub struct NewBlock {
 
 /// Validates a `children` array (at `path`) with Notion's limits.
 pub fn parse_children(v: &Value, path: &str) -> Result<Vec<NewBlock>, ApiError> {
-    parse_level(v, path, 1)
+    let blocks = parse_level(v, path, 1)?;
+    let count = count(&blocks);
+    if count > MAX_BLOCKS_PER_REQUEST {
+        return Err(ApiError::validation(format!(
+            "body failed validation: {path} should contain at most {MAX_BLOCKS_PER_REQUEST} block elements in one request, instead was `{count}`."
+        )));
+    }
+    Ok(blocks)
+}
+
+fn count(blocks: &[NewBlock]) -> usize {
+    blocks.iter().map(|b| 1 + count(&b.children)).sum()
 }
 
 fn parse_level(v: &Value, path: &str, depth: usize) -> Result<Vec<NewBlock>, ApiError> {
@@ -139,6 +157,26 @@ fn normalize_content(
             content.insert(key.into(), Value::Array(converted));
         }
     }
+    if kind == "equation" {
+        let expression = content
+            .get("expression")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        rich_text::check_equation(expression, path)?;
+    }
+    // An external file (image, video, file, pdf, embed, bookmark) must be a URL Notion can
+    // fetch: absolute http(s), ≤ 2000 characters ("any URL", request-limits).
+    if let Some(url) = content
+        .get("external")
+        .and_then(|e| e.get("url"))
+        .or_else(|| content.get("url"))
+    {
+        let url = url.as_str().unwrap_or_default();
+        if !url.starts_with("http://") && !url.starts_with("https://") {
+            return Err(rich_text::invalid_link());
+        }
+        rich_text::check_link(url)?;
+    }
     if COLORED.contains(&kind) {
         content.entry("rich_text").or_insert(json!([]));
         content.entry("color").or_insert(json!("default"));
@@ -188,7 +226,7 @@ fn has_children(st: &State, id: &str) -> bool {
         .is_some_and(|c| c.iter().any(|cid| !trashed(st, cid)))
 }
 
-fn trashed(st: &State, id: &str) -> bool {
+pub(super) fn trashed(st: &State, id: &str) -> bool {
     st.blocks
         .get(id)
         .map(|b| b.in_trash)
@@ -207,7 +245,7 @@ struct Meta<'a> {
 }
 
 fn envelope(st: &State, m: Meta<'_>, kind: &str, content: Value, version: ApiVersion) -> Value {
-    json!({
+    let mut block = json!({
         "object": "block",
         "id": m.id,
         "parent": pages::parent_json(m.parent, version),
@@ -220,7 +258,13 @@ fn envelope(st: &State, m: Meta<'_>, kind: &str, content: Value, version: ApiVer
         "in_trash": m.in_trash,
         "type": kind,
         kind: content,
-    })
+    });
+    if !version.speaks_archived() {
+        if let Some(b) = block.as_object_mut() {
+            b.remove("archived");
+        }
+    }
+    block
 }
 
 /// Any id the block endpoints accept, rendered as a block.
@@ -277,7 +321,7 @@ pub fn render(st: &State, id: &str, version: ApiVersion) -> Option<Value> {
     ))
 }
 
-fn find(st: &State, id: &str) -> Result<String, ApiError> {
+pub(super) fn find(st: &State, id: &str) -> Result<String, ApiError> {
     let nid = ids::normalize(id).ok_or_else(|| ApiError::not_found("block", id))?;
     if st.blocks.contains_key(&nid)
         || st.pages.contains_key(&nid)
@@ -317,7 +361,7 @@ pub fn delete(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
 pub fn update(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
     let id = find(st, id)?;
     let body = ctx.body_object()?;
-    let trash = pages::trash_flag(&body);
+    let trash = pages::trash_in(&body, ctx.version)?;
     if let Some(b) = st.blocks.get(&id).cloned() {
         if let Some(given) = body.get(&b.kind) {
             if b.in_trash && trash != Some(false) {
@@ -344,38 +388,6 @@ pub fn update(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
         set_trash(st, &id, t);
     }
     render(st, &id, ctx.version).ok_or_else(|| ApiError::not_found("block", &id))
-}
-
-pub fn append(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
-    let id = find(st, id)?;
-    if st.databases.contains_key(&id) {
-        return Err(ApiError::validation("Can't append children to a database."));
-    }
-    if trashed(st, &id) {
-        return Err(ApiError::archived());
-    }
-    let body = ctx.body_object()?;
-    let children = body.get("children").ok_or_else(|| {
-        ApiError::validation(
-            "body failed validation: body.children should be defined, instead was `undefined`.",
-        )
-    })?;
-    let blocks = parse_children(children, "body.children")?;
-    let parent = if st.pages.contains_key(&id) {
-        Parent::Page(id.clone())
-    } else {
-        Parent::Block(id.clone())
-    };
-    let created = insert(st, &id, &parent, blocks);
-    let stamp = st.stamp();
-    if let Some(p) = st.pages.get_mut(&id) {
-        p.edited = stamp;
-    }
-    let results = created
-        .iter()
-        .filter_map(|c| render(st, c, ctx.version))
-        .collect();
-    Ok(list::envelope(results, None, "block"))
 }
 
 pub fn list_children(st: &State, ctx: &Ctx, id: &str, query: &Map<String, Value>) -> ApiResult {

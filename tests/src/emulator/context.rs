@@ -22,16 +22,22 @@ pub enum ApiVersion {
     V2022_06_28,
     /// Databases hold data sources; `/v1/data_sources/{id}/query`.
     V2025_09_03,
+    /// Data sources as 2025-09-03, with `archived` gone: only `in_trash` in requests and answers,
+    /// and `position` instead of `after` on appends
+    /// (developers.notion.com/docs/upgrade-guide-2026-03-11; the ultimate-notion recordings in
+    /// `../shared/fixtures/notion/ultimate-notion` were made with it).
+    V2026_03_11,
 }
 
 impl ApiVersion {
-    pub const SUPPORTED: [&'static str; 2] = ["2022-06-28", "2025-09-03"];
+    pub const SUPPORTED: [&'static str; 3] = ["2022-06-28", "2025-09-03", "2026-03-11"];
 
     pub fn parse(header: Option<&str>) -> Result<ApiVersion, ApiError> {
         match header {
             None => Err(ApiError::missing_version()),
             Some("2022-06-28") => Ok(ApiVersion::V2022_06_28),
             Some("2025-09-03") => Ok(ApiVersion::V2025_09_03),
+            Some("2026-03-11") => Ok(ApiVersion::V2026_03_11),
             Some(other) => Err(ApiError::validation(format!(
                 "Notion-Version header failed validation: Notion-Version header should be one of {}, instead was `{other}`.",
                 ApiVersion::SUPPORTED.join(", ")
@@ -40,7 +46,12 @@ impl ApiVersion {
     }
 
     pub fn data_sources(self) -> bool {
-        self == ApiVersion::V2025_09_03
+        matches!(self, ApiVersion::V2025_09_03 | ApiVersion::V2026_03_11)
+    }
+
+    /// Whether the deprecated `archived` alias of `in_trash` is still spoken (before 2026-03-11).
+    pub fn speaks_archived(self) -> bool {
+        self != ApiVersion::V2026_03_11
     }
 }
 

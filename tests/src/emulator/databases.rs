@@ -174,6 +174,7 @@ pub fn update(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
         .contains_key("description")
         .then(|| rich(&body, "description"))
         .transpose()?;
+    let trash = pages::trash_in(&body, ctx.version)?;
     let stamp = st.stamp();
     if let Some(db) = st.databases.get_mut(&id) {
         if let Some(t) = title {
@@ -188,7 +189,7 @@ pub fn update(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
         if let Some(v) = body.get("cover") {
             db.cover = v.clone();
         }
-        if let Some(t) = pages::trash_flag(&body) {
+        if let Some(t) = trash {
             db.in_trash = t;
         }
         db.edited = stamp;
@@ -261,7 +262,7 @@ pub fn update_data_source(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
     if let Some(v) = body.get("icon") {
         ds.icon = v.clone();
     }
-    if let Some(t) = pages::trash_flag(&body) {
+    if let Some(t) = pages::trash_in(&body, ctx.version)? {
         ds.in_trash = t;
     }
     ds.edited = st.stamp();
@@ -324,7 +325,9 @@ pub fn render(st: &State, id: &str, version: ApiVersion) -> ApiResult {
     put("cover", db.cover.clone());
     put("url", json!(pages::url("", &db.id)));
     put("public_url", Value::Null);
-    put("archived", json!(db.in_trash));
+    if version.speaks_archived() {
+        put("archived", json!(db.in_trash));
+    }
     put("in_trash", json!(db.in_trash));
     if version.data_sources() {
         put("is_locked", json!(false));
@@ -356,7 +359,7 @@ pub fn render(st: &State, id: &str, version: ApiVersion) -> ApiResult {
 
 pub fn render_data_source(st: &State, ds: &DataSource, version: ApiVersion) -> Value {
     let db = st.databases.get(&ds.database_id);
-    json!({
+    let mut out = json!({
         "object": "data_source",
         "id": ds.id,
         "cover": null,
@@ -375,5 +378,11 @@ pub fn render_data_source(st: &State, ds: &DataSource, version: ApiVersion) -> V
         "public_url": null,
         "archived": ds.in_trash,
         "in_trash": ds.in_trash,
-    })
+    });
+    if !version.speaks_archived() {
+        if let Some(o) = out.as_object_mut() {
+            o.remove("archived");
+        }
+    }
+    out
 }

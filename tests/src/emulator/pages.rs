@@ -224,6 +224,18 @@ pub fn trash_flag(body: &Map<String, Value>) -> Option<bool> {
         .and_then(Value::as_bool)
 }
 
+/// [`trash_flag`] for `version`: 2026-03-11 removed the `archived` alias, so a request that
+/// still sends it is refused ("`archived` was removed in `2026-03-11` … only `in_trash` is
+/// accepted", developers.notion.com/reference/trash-page).
+pub fn trash_in(body: &Map<String, Value>, version: ApiVersion) -> Result<Option<bool>, ApiError> {
+    if !version.speaks_archived() && body.contains_key("archived") {
+        return Err(ApiError::validation(
+            "body failed validation: body.archived should be not present, instead was defined (use in_trash).",
+        ));
+    }
+    Ok(trash_flag(body))
+}
+
 pub fn update(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
     let body = ctx.body_object()?;
     let id = ids::normalize(id).ok_or_else(|| ApiError::not_found("page", id))?;
@@ -232,7 +244,7 @@ pub fn update(st: &mut State, ctx: &Ctx, id: &str) -> ApiResult {
         .get(&id)
         .cloned()
         .ok_or_else(|| ApiError::not_found("page", &id))?;
-    let trash = trash_flag(&body);
+    let trash = trash_in(&body, ctx.version)?;
     let input = match body.get("properties") {
         Some(Value::Object(m)) => m.clone(),
         _ => Map::new(),
@@ -384,7 +396,9 @@ pub fn render(st: &State, page: &Page, version: ApiVersion) -> Value {
     put("cover", page.cover.clone());
     put("icon", page.icon.clone());
     put("parent", parent_json(&page.parent, version));
-    put("archived", json!(page.in_trash));
+    if version.speaks_archived() {
+        put("archived", json!(page.in_trash));
+    }
     put("in_trash", json!(page.in_trash));
     if version.data_sources() {
         put("is_archived", json!(page.in_trash));

@@ -19,6 +19,10 @@ use super::faults::fault_response;
 use super::state::{lock, RequestRecord, SharedState, State as Workspace};
 
 const MAX_BODY: usize = 16 * 1024 * 1024;
+/// "the maximum size of a payload is 1000 block elements and 500KB overall"
+/// (developers.notion.com/reference/request-limits). Counted strictly, as 500,000 bytes of the
+/// raw JSON body; the block-count half is in `blocks::parse_children`.
+pub const MAX_REQUEST_BYTES: usize = 500_000;
 /// The OAuth token endpoint authenticates with Basic client credentials, not a bearer token.
 pub const OAUTH_TOKEN_PATH: &str = "/v1/oauth/token";
 
@@ -118,6 +122,11 @@ pub async fn pipeline(State(shared): State<SharedState>, request: Request, next:
     let response = match (gated, &parsed) {
         (Err(refusal), _) => refusal.into_response(),
         (Ok(_), Err(())) => ApiError::invalid_json().into_response(),
+        (Ok(_), Ok(_)) if bytes.len() > MAX_REQUEST_BYTES => ApiError::validation(format!(
+            "body failed validation: the request body should be at most {MAX_REQUEST_BYTES} bytes (500KB), instead was `{}`.",
+            bytes.len()
+        ))
+        .into_response(),
         (Ok(version), Ok(body)) => {
             parts.extensions.insert(Ctx {
                 version,

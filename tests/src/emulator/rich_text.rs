@@ -6,8 +6,51 @@ use serde_json::{json, Value};
 
 use super::errors::ApiError;
 
+// Size limits from developers.notion.com/reference/request-limits ("Limits for property
+// values"): `text.content` 2000 characters, `text.link.url` 2000, `equation.expression` 1000,
+// any array of rich text 100 elements.
 pub const MAX_TEXT_UTF16: usize = 2000;
 pub const MAX_ARRAY: usize = 100;
+pub const MAX_LINK_UTF16: usize = 2000;
+pub const MAX_EQUATION_UTF16: usize = 1000;
+/// Link schemes Notion accepts in `text.link.url`. A relative link (`../a.md`, `#top`,
+/// `./img.png`), an empty one or `javascript:` fails the whole request with
+/// "Invalid URL for link." (PRODUCT.md, "Facts about the real APIs that bite").
+const LINK_SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
+/// Notion's answer to a link it cannot store.
+pub fn invalid_link() -> ApiError {
+    ApiError::validation("Content creation Failed. Fix the following: Invalid URL for link.")
+}
+
+/// Checks a `text.link.url` the way Notion does: absolute, http/https/mailto, ≤ 2000 units.
+pub fn check_link(url: &str) -> Result<(), ApiError> {
+    if utf16_len(url) > MAX_LINK_UTF16 {
+        return Err(invalid_link());
+    }
+    match url::Url::parse(url) {
+        Ok(parsed) if LINK_SCHEMES.contains(&parsed.scheme()) => {
+            if parsed.scheme() != "mailto" && parsed.host_str().is_none_or(str::is_empty) {
+                return Err(invalid_link());
+            }
+            Ok(())
+        }
+        _ => Err(invalid_link()),
+    }
+}
+
+/// An equation expression (inline or block), ≤ 1000 units.
+pub fn check_equation(expression: &str, path: &str) -> Result<(), ApiError> {
+    let len = utf16_len(expression);
+    if len > MAX_EQUATION_UTF16 {
+        return Err(ApiError::too_long(
+            &format!("{path}.expression.length"),
+            MAX_EQUATION_UTF16,
+            len,
+        ));
+    }
+    Ok(())
+}
 
 /// Notion validates in JavaScript, so lengths are UTF-16 code units (an emoji counts 2).
 pub fn utf16_len(s: &str) -> usize {
@@ -88,7 +131,11 @@ fn rich_text_item(item: &Value, path: &str) -> Result<Value, ApiError> {
                 return Err(ApiError::too_long(&format!("{path}.text.content.length"), MAX_TEXT_UTF16, len));
             }
             let link = match text.get("link") {
-                Some(Value::Object(l)) => json!({"url": l.get("url").cloned().unwrap_or(Value::Null)}),
+                Some(Value::Object(l)) => {
+                    let url = l.get("url").and_then(Value::as_str).ok_or_else(invalid_link)?;
+                    check_link(url)?;
+                    json!({"url": url})
+                }
                 _ => Value::Null,
             };
             let href = link.get("url").cloned().unwrap_or(Value::Null);
@@ -96,6 +143,7 @@ fn rich_text_item(item: &Value, path: &str) -> Result<Value, ApiError> {
         }
         "equation" => {
             let expr = item.pointer("/equation/expression").and_then(Value::as_str).unwrap_or_default();
+            check_equation(expr, &format!("{path}.equation"))?;
             Ok(json!({"type": "equation", "equation": {"expression": expr}, "annotations": ann, "plain_text": expr, "href": null}))
         }
         "mention" => {

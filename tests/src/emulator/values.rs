@@ -84,9 +84,9 @@ pub fn to_stored(prop: &mut PropSchema, input: &Value, rng: &mut Rng) -> Result<
         },
         "url" | "email" | "phone_number" => match v {
             Value::Null => Ok(Value::Null),
-            Value::String(s) if utf16_len(s) > MAX_TEXT_UTF16 => Err(ApiError::too_long(
+            Value::String(s) if utf16_len(s) > max_string(&prop.kind) => Err(ApiError::too_long(
                 &format!("{path}.length"),
-                MAX_TEXT_UTF16,
+                max_string(&prop.kind),
                 utf16_len(s),
             )),
             Value::String(_) => Ok(v.clone()),
@@ -194,6 +194,20 @@ fn option(prop: &mut PropSchema, v: &Value, path: &str, rng: &mut Rng) -> Result
     Ok(json!({"id": found["id"], "name": found["name"], "color": found["color"]}))
 }
 
+/// developers.notion.com/reference/request-limits: any URL 2000 characters, any email and any
+/// phone number 200.
+fn max_string(kind: &str) -> usize {
+    match kind {
+        "email" | "phone_number" => MAX_CONTACT_UTF16,
+        _ => MAX_TEXT_UTF16,
+    }
+}
+
+pub const MAX_CONTACT_UTF16: usize = 200;
+/// Select and multi-select option names (request-limits does not list it; Notion answers
+/// `…name.length should be ≤ 100` — PRODUCT.md, "Facts about the real APIs that bite").
+pub const MAX_OPTION_UTF16: usize = 100;
+
 /// Notion refuses commas in select and multi-select option names.
 pub fn check_option_name(name: &str) -> Result<(), ApiError> {
     if name.contains(',') {
@@ -201,10 +215,10 @@ pub fn check_option_name(name: &str) -> Result<(), ApiError> {
             "Invalid select option, commas not allowed: {name}"
         )));
     }
-    if utf16_len(name) > 100 {
+    if utf16_len(name) > MAX_OPTION_UTF16 {
         return Err(ApiError::too_long(
             "body.properties.select.options.name.length",
-            100,
+            MAX_OPTION_UTF16,
             utf16_len(name),
         ));
     }

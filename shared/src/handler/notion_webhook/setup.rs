@@ -13,11 +13,10 @@ use crate::github::GitHubClient;
 use crate::handler::access::{AccessError, NotionAccess, NotionSettings};
 use crate::notion::{self, NotionClient};
 use crate::secrets::{self, SecretsProvider};
-use crate::sync::writeback::{Bindings, Editable, DEFAULT_MILESTONE_PROPERTY};
+use crate::sync::writeback::{Bindings, Editable};
 use crate::sync::BoundSchema;
 
-/// `PROPERTY_MILESTONE`: the optional Milestone property's name.
-pub const PROPERTY_MILESTONE: &str = "PROPERTY_MILESTONE";
+pub use crate::config::PROPERTY_MILESTONE;
 /// A signature that does not match re-reads the secret at most this often (the token may have
 /// just been stored by another container's handshake), so forged requests cannot drive calls.
 const TOKEN_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
@@ -69,6 +68,7 @@ impl Setup {
     pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let settings = NotionSettings::from_env_in(env).map_err(|e: ConfigError| e.to_string())?;
         let secrets = SecretsProvider::from_env_in(env).map_err(|e| e.to_string())?;
+        let milestone_property = settings.names.milestone.clone();
         Ok(Self {
             access: NotionAccess::new(settings, secrets),
             github_api_url: config::or_default_in(
@@ -76,11 +76,7 @@ impl Setup {
                 config::GITHUB_API_URL,
                 config::DEFAULT_GITHUB_API_URL,
             ),
-            milestone_property: config::or_default_in(
-                env,
-                PROPERTY_MILESTONE,
-                DEFAULT_MILESTONE_PROPERTY,
-            ),
+            milestone_property,
             github: OnceCell::new(),
             bot_id: OnceCell::new(),
             schema: OnceCell::new(),

@@ -1,15 +1,17 @@
 //! Page and block endpoints: create / update / archive / retrieve pages, append and read blocks.
 //!
-//! Limits handled here: at most 100 blocks per request (longer lists go in follow-up appends, in
-//! order), two nesting levels (deeper blocks are flattened by `blocks::limit_nesting`), and a
-//! top-level block with more than 100 children gets the rest appended to it afterwards, using the
+//! Limits handled here, through `blocks::plan`: at most 100 blocks per array, 1000 blocks and
+//! 500 KB per request (what does not fit continues in follow-up appends, in order), two nesting
+//! levels (deeper blocks are flattened by `blocks::limit_nesting`), oversized blocks split, and a
+//! top-level block whose children do not fit gets the rest appended to it afterwards, using the
 //! block id Notion returns for it.
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use super::NotionClient;
-use crate::notion::blocks::{limit_nesting, Block, BlockList, BlockNode, MAX_BLOCKS_PER_REQUEST};
+use super::{ApiVersion, NotionClient};
+use crate::notion::blocks::plan;
+use crate::notion::blocks::{Block, BlockList, BlockNode, RetrievedBlock};
 use crate::notion::error::Error;
 use crate::notion::types::{BlockId, Page, PageId, Parent, Properties};
 
@@ -31,22 +33,19 @@ impl NotionClient {
             Parent::DataSource(id) => json!({ "type": "data_source_id", "data_source_id": id }),
             Parent::Page(id) => json!({ "type": "page_id", "page_id": id }),
         };
-        let blocks = limit_nesting(children);
-        // Inline only blocks that fit as they are; a block with > 100 children needs the id Notion
-        // gives it, which only an append answer returns.
-        let fits = |b: &Block| b.children().len() <= MAX_BLOCKS_PER_REQUEST;
-        let inline = blocks
-            .iter()
-            .take(MAX_BLOCKS_PER_REQUEST)
-            .take_while(|b| fits(b))
-            .count();
+        let blocks = plan::bound(children);
         let mut body = json!({ "parent": parent_json, "properties": properties });
-        if inline > 0 {
-            body["children"] = Value::Array(blocks[..inline].iter().map(Block::to_json).collect());
+        // Inline only blocks whose children all fit; a block with more needs the id Notion gives
+        // it, which only an append answer returns.
+        let room = plan::BLOCK_BYTES_BUDGET
+            .saturating_sub(serde_json::to_vec(&body).map_or(0, |b| b.len()));
+        let inline = plan::batch(&blocks, room, false);
+        if inline.consumed > 0 {
+            body["children"] = Value::Array(inline.blocks.iter().map(Block::to_json).collect());
         }
         let page: Page = self.send(Method::POST, "/v1/pages", Some(&body)).await?;
-        if inline < blocks.len() {
-            self.append_block_children(&BlockId::from(&page.id), &blocks[inline..])
+        if inline.consumed < blocks.len() {
+            self.append_bounded(&BlockId::from(&page.id), None, &blocks[inline.consumed..])
                 .await?;
         }
         Ok(page)
@@ -59,14 +58,18 @@ impl NotionClient {
             .await
     }
 
-    /// Archives (never deletes): `archived` under 2022-06-28, `in_trash` under 2025-09-03.
+    /// Archives (never deletes): `archived` under 2022-06-28, `in_trash` from 2025-09-03.
     pub async fn archive_page(&self, id: &PageId) -> Result<Page, Error> {
-        let body = if self.version().uses_data_sources() {
-            json!({ "in_trash": true })
-        } else {
-            json!({ "archived": true })
-        };
+        let body = self.version().trash_body();
         self.send(Method::PATCH, &format!("/v1/pages/{id}"), Some(&body))
+            .await
+    }
+
+    /// Moves a block to the trash (restorable, like `DELETE /v1/blocks/{id}`), with the same
+    /// body as [`NotionClient::archive_page`] through "Update a block".
+    pub async fn archive_block(&self, id: &BlockId) -> Result<RetrievedBlock, Error> {
+        let body = self.version().trash_body();
+        self.send(Method::PATCH, &format!("/v1/blocks/{id}"), Some(&body))
             .await
     }
 
@@ -75,43 +78,61 @@ impl NotionClient {
             .await
     }
 
-    /// Appends blocks in order: 100 per request, nesting limited to two levels (deeper blocks
-    /// FLATTENED to the second level, see `blocks::limit_nesting`), and children beyond 100 of a
+    /// Appends blocks in order, in requests bounded by `blocks::plan` (100 per array, 1000
+    /// blocks and 500 KB per request), nesting limited to two levels (deeper blocks FLATTENED to
+    /// the second level, see `blocks::limit_nesting`), and children that did not fit with their
     /// top-level block appended to it in follow-up calls.
     pub async fn append_block_children(
         &self,
         parent: &BlockId,
         children: &[Block],
     ) -> Result<(), Error> {
-        let blocks = limit_nesting(children);
-        for chunk in blocks.chunks(MAX_BLOCKS_PER_REQUEST) {
-            let mut overflow: Vec<(usize, Vec<Block>)> = Vec::new();
-            let payload: Vec<Value> = chunk
-                .iter()
-                .enumerate()
-                .map(|(i, block)| match block.children().len() {
-                    n if n > MAX_BLOCKS_PER_REQUEST => {
-                        let (json, rest) = split_children(block);
-                        overflow.push((i, rest));
-                        json
-                    }
-                    _ => block.to_json(),
-                })
-                .collect();
-            let created = self.append_once(parent, payload).await?;
-            for (index, rest) in overflow {
-                let id = created_block_id(&created, chunk.len(), index).ok_or_else(|| {
-                    Error::InvalidRequest(format!(
-                        "Notion did not return the block to append {} more children to",
-                        rest.len()
-                    ))
-                })?;
-                // `rest` is second-level and so has no children of its own: plain chunks suffice.
-                for rest_chunk in rest.chunks(MAX_BLOCKS_PER_REQUEST) {
-                    let payload = rest_chunk.iter().map(Block::to_json).collect();
-                    self.append_once(&id, payload).await?;
-                }
+        self.append_bounded(parent, None, &plan::bound(children))
+            .await
+    }
+
+    /// [`NotionClient::append_block_children`] inserting right after the block `after` (a child
+    /// of `parent`) instead of at the end: `after` before 2026-03-11, `position.after_block`
+    /// from it (developers.notion.com/docs/upgrade-guide-2026-03-11). Each further request goes
+    /// after the last block the previous one created, so the order holds.
+    pub async fn append_block_children_after(
+        &self,
+        parent: &BlockId,
+        after: &BlockId,
+        children: &[Block],
+    ) -> Result<(), Error> {
+        self.append_bounded(parent, Some(after.clone()), &plan::bound(children))
+            .await
+    }
+
+    /// [`NotionClient::append_block_children`] of blocks already [`plan::bound`].
+    async fn append_bounded(
+        &self,
+        parent: &BlockId,
+        mut after: Option<BlockId>,
+        blocks: &[Block],
+    ) -> Result<(), Error> {
+        let mut rest = blocks;
+        while !rest.is_empty() {
+            let batch = plan::batch(rest, plan::BLOCK_BYTES_BUDGET, true);
+            let payload = batch.blocks.iter().map(Block::to_json).collect();
+            let created = self.append_once(parent, after.as_ref(), payload).await?;
+            if after.is_some() {
+                let last = batch.blocks.len() - 1;
+                after = created_block_id(&created, batch.blocks.len(), last);
             }
+            for (index, more) in batch.overflow {
+                let id =
+                    created_block_id(&created, batch.blocks.len(), index).ok_or_else(|| {
+                        Error::InvalidRequest(format!(
+                            "Notion did not return the block to append {} more children to",
+                            more.len()
+                        ))
+                    })?;
+                // `more` is second-level and so has no children of its own.
+                Box::pin(self.append_bounded(&id, None, &more)).await?;
+            }
+            rest = &rest[batch.consumed..];
         }
         Ok(())
     }
@@ -119,9 +140,17 @@ impl NotionClient {
     async fn append_once(
         &self,
         parent: &BlockId,
+        after: Option<&BlockId>,
         children: Vec<Value>,
     ) -> Result<BlockList, Error> {
-        let body = json!({ "children": children });
+        let mut body = json!({ "children": children });
+        match (after, self.version()) {
+            (None, _) => {}
+            (Some(id), ApiVersion::V2026_03_11) => {
+                body["position"] = json!({ "type": "after_block", "after_block": { "id": id } })
+            }
+            (Some(id), _) => body["after"] = json!(id),
+        }
         self.send(
             Method::PATCH,
             &format!("/v1/blocks/{parent}/children"),
@@ -165,16 +194,6 @@ impl NotionClient {
             }
         }
     }
-}
-
-/// The block's JSON with its first 100 children, and the children left over.
-fn split_children(block: &Block) -> (Value, Vec<Block>) {
-    let mut head = block.clone();
-    let rest = head
-        .children_mut()
-        .map(|c| c.split_off(MAX_BLOCKS_PER_REQUEST))
-        .unwrap_or_default();
-    (head.to_json(), rest)
 }
 
 /// The id of the `index`-th block of a sent chunk of `sent` blocks. Notion answers with the new

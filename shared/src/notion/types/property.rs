@@ -46,9 +46,28 @@ pub enum PropertyValue {
     Other(Value),
 }
 
-/// Notion rejects commas in select option names; GitHub labels may contain them.
-fn option_name(name: &str) -> String {
-    name.replace(',', "").trim().to_owned()
+/// Longest select / multi-select option name Notion accepts, in UTF-16 code units.
+pub const MAX_OPTION_UNITS: usize = 100;
+
+/// A select or multi-select option name as Notion accepts it: commas removed (Notion rejects
+/// them; GitHub labels may have them) and cut to 100 UTF-16 units on a character boundary (a
+/// 140-character `owner/name`, a label of 60 emoji). Every write of an option passes here, and a
+/// filter on an option must use it too, so the cut value is found again.
+pub fn option_name(name: &str) -> String {
+    let name = name.replace(',', "");
+    let name = name.trim();
+    if super::rich_text::utf16_len(name) <= MAX_OPTION_UNITS {
+        return name.to_owned();
+    }
+    let mut units = 0;
+    let cut: String = name
+        .chars()
+        .take_while(|c| {
+            units += c.len_utf16();
+            units <= MAX_OPTION_UNITS
+        })
+        .collect();
+    cut.trim_end().to_owned()
 }
 
 impl PropertyValue {

@@ -219,3 +219,24 @@ fn hand_built_values_are_limited_on_write_too() {
         json!({"select":{"name":"xy"}})
     );
 }
+
+#[test]
+fn option_names_are_cut_to_100_utf16_units_on_a_char_boundary() {
+    let repo = format!("{}/{}", "o".repeat(39), "n".repeat(100));
+    let cut = option_name(&repo);
+    assert_eq!(cut.encode_utf16().count(), 100);
+    assert!(repo.starts_with(&cut));
+    let emoji = "😀".repeat(60);
+    let cut = option_name(&emoji);
+    assert_eq!(cut, "😀".repeat(50));
+    // 99 units then a surrogate pair: the pair does not fit, nothing is split.
+    let odd = format!("{}😀", "a".repeat(99));
+    assert_eq!(option_name(&odd), "a".repeat(99));
+    assert_eq!(
+        PropertyValue::select(&repo).to_write_json()["select"]["name"]
+            .as_str()
+            .map(|n| n.encode_utf16().count()),
+        Some(100)
+    );
+    assert_eq!(option_name("a, b"), "a b");
+}

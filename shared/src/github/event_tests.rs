@@ -1,0 +1,166 @@
+//! Unit tests of `event.rs`.
+
+use super::*;
+use crate::github::item::{ItemKind, ItemState};
+
+const ISSUE: &str = r#"{"number": 3, "title": "t", "state": "open",
+    "html_url": "https://github.com/o/r/issues/3", "updated_at": "2024-01-01T00:00:00Z"}"#;
+
+fn issues(action: &str, repository: &str) -> Vec<u8> {
+    format!(r#"{{"action": "{action}", "issue": {ISSUE}{repository}}}"#).into_bytes()
+}
+
+#[test]
+fn an_unknown_event_type_parses_as_other_and_is_ignored() {
+    let event = Event::parse("workflow_run", b"not even json").unwrap();
+    assert_eq!(
+        event,
+        Event::Other {
+            event: "workflow_run".into()
+        }
+    );
+    assert!(matches!(
+        event.sync_action().unwrap(),
+        SyncAction::Ignore { .. }
+    ));
+}
+
+#[test]
+fn bad_json_for_a_known_event_is_an_invalid_payload_keeping_the_source() {
+    let err = Event::parse("issues", b"{\"action\": \"opened\"").unwrap_err();
+    match err {
+        WebhookError::InvalidPayload { source, .. } => assert!(source.is_some()),
+        other => panic!("unexpected {other:?}"),
+    }
+    let err = Event::parse("issues", br#"{"action": "opened"}"#).unwrap_err();
+    assert_eq!(err.status(), 400);
+}
+
+#[test]
+fn an_unknown_issues_action_is_ignored_not_rejected() {
+    let event = Event::parse(
+        "issues",
+        &issues("field_added", r#", "repository": {"full_name": "o/r"}"#),
+    )
+    .unwrap();
+    let SyncAction::Ignore { reason } = event.sync_action().unwrap() else {
+        panic!("expected Ignore");
+    };
+    assert!(reason.contains("field_added"), "{reason}");
+}
+
+#[test]
+fn an_opened_issue_is_upserted() {
+    let event = Event::parse(
+        "issues",
+        &issues("opened", r#", "repository": {"full_name": "o/r"}"#),
+    )
+    .unwrap();
+    let SyncAction::Upsert(item) = event.sync_action().unwrap() else {
+        panic!("expected Upsert");
+    };
+    assert_eq!((item.repository.as_str(), item.number), ("o/r", 3));
+    assert_eq!(item.kind, ItemKind::Issue);
+    assert_eq!(item.state, Some(ItemState::Open));
+}
+
+#[test]
+fn an_upsert_without_repository_is_an_invalid_payload() {
+    let event = Event::parse("issues", &issues("opened", "")).unwrap();
+    let err = event.sync_action().unwrap_err();
+    assert!(err.to_string().contains("repository"), "{err}");
+    assert_eq!(err.status(), 400);
+}
+
+#[test]
+fn typed_and_untyped_set_and_clear_the_issue_type() {
+    let typed = format!(
+        r#"{{"action": "typed", "issue": {}, "repository": {{"full_name": "o/r", "default_branch": "trunk"}}}}"#,
+        ISSUE.replacen('{', r#"{"type": {"name": "Bug"}, "#, 1)
+    );
+    let SyncAction::Upsert(item) = Event::parse("issues", typed.as_bytes())
+        .unwrap()
+        .sync_action()
+        .unwrap()
+    else {
+        panic!("expected Upsert");
+    };
+    assert_eq!(item.issue_type, Some(Some("Bug".into())));
+    assert_eq!(item.default_branch.as_deref(), Some("trunk"));
+    let untyped = format!(
+        r#"{{"action": "untyped", "issue": {}, "repository": {{"full_name": "o/r"}}}}"#,
+        ISSUE.replacen('{', r#"{"type": null, "#, 1)
+    );
+    let SyncAction::Upsert(item) = Event::parse("issues", untyped.as_bytes())
+        .unwrap()
+        .sync_action()
+        .unwrap()
+    else {
+        panic!("expected Upsert");
+    };
+    assert_eq!(item.issue_type, Some(None));
+}
+
+#[test]
+fn a_sub_issue_event_upserts_the_sub_issue_with_its_parent() {
+    let body = |action: &str| {
+        format!(
+            r#"{{"action": "{action}", "sub_issue": {ISSUE}, "parent_issue": {},
+            "sub_issue_repo": {{"full_name": "o/r"}}, "parent_issue_repo": {{"full_name": "o/plan"}},
+            "repository": {{"full_name": "o/plan"}}}}"#,
+            ISSUE.replace("\"number\": 3", "\"number\": 1")
+        )
+    };
+    let action = |a: &str| {
+        Event::parse("sub_issues", body(a).as_bytes())
+            .unwrap()
+            .sync_action()
+            .unwrap()
+    };
+    let SyncAction::Upsert(item) = action("sub_issue_added") else {
+        panic!("expected Upsert");
+    };
+    assert_eq!((item.repository.as_str(), item.number), ("o/r", 3));
+    assert_eq!(
+        item.parent,
+        Some(Some(ItemKey {
+            repository: "o/plan".into(),
+            number: 1
+        }))
+    );
+    let SyncAction::Upsert(item) = action("parent_issue_removed") else {
+        panic!("expected Upsert");
+    };
+    assert_eq!(item.parent, Some(None));
+    assert!(matches!(action("reordered"), SyncAction::Ignore { .. }));
+}
+
+#[test]
+fn issue_dependencies_events_parse_and_are_ignored() {
+    let event = Event::parse(
+        "issue_dependencies",
+        br#"{"action": "blocked_by_added", "blocked_issue": {}, "blocking_issue": {}}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        event.sync_action().unwrap(),
+        SyncAction::Ignore { .. }
+    ));
+}
+
+#[test]
+fn a_deleted_issue_is_archived_with_its_timestamp() {
+    let event = Event::parse(
+        "issues",
+        &issues("deleted", r#", "repository": {"full_name": "o/r"}"#),
+    )
+    .unwrap();
+    assert_eq!(
+        event.sync_action().unwrap(),
+        SyncAction::Archive {
+            repository: "o/r".into(),
+            number: 3,
+            updated_at: Some(time::macros::datetime!(2024-01-01 0:00 UTC)),
+        }
+    );
+}
