@@ -27,4 +27,5 @@ mod webhook_expect;
 mod webhook_faults;
 mod webhook_fixtures;
 mod webhook_kit;
+mod webhook_race;
 mod webhook_refusals;

@@ -143,6 +143,8 @@ pub struct NotionClient {
     shared: Arc<Shared>,
     deadline: Option<Instant>,
     calls: Arc<AtomicU64>,
+    /// False on a [`NotionClient::without_ambiguous_retries`] handle.
+    retry_ambiguous: bool,
 }
 
 impl fmt::Debug for NotionClient {
@@ -194,6 +196,7 @@ impl NotionClient {
             }),
             deadline: None,
             calls: Arc::new(AtomicU64::new(0)),
+            retry_ambiguous: true,
         })
     }
 
@@ -204,6 +207,18 @@ impl NotionClient {
             shared: Arc::clone(&self.shared),
             deadline: Some(deadline),
             calls: Arc::new(AtomicU64::new(0)),
+            retry_ambiguous: self.retry_ambiguous,
+        }
+    }
+
+    /// The same handle (deadline and call counter shared) that does NOT repeat a request whose
+    /// failure leaves it unknown whether Notion applied it (a timeout, a 5xx): for creates,
+    /// which the caller re-checks by key before trying again. Rate limits and connection
+    /// failures (nothing applied) are still retried.
+    pub fn without_ambiguous_retries(&self) -> NotionClient {
+        NotionClient {
+            retry_ambiguous: false,
+            ..self.clone()
         }
     }
 
@@ -253,6 +268,7 @@ impl NotionClient {
             deadline: self.deadline,
             calls: &self.calls,
             request_timeout: self.shared.request_timeout,
+            retry_ambiguous: self.retry_ambiguous,
         };
         let answer = with_retries(budget, method.as_str(), path, |timeout| {
             attempt(self.request(&auth, method.clone(), &url, body.clone(), timeout))

@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::error::{parse_error_response, Error};
 use super::pacer::Pacer;
-use super::retry::{decide, Decision, RetryPolicy};
+use super::retry::{decide, is_ambiguous, Decision, RetryPolicy};
 
 /// One HTTP answer, whatever its status.
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ pub(crate) struct Budget<'a> {
     pub deadline: Option<Instant>,
     pub calls: &'a AtomicU64,
     pub request_timeout: Duration,
+    /// Whether a failure that may have been applied (see [`is_ambiguous`]) is sent again.
+    pub retry_ambiguous: bool,
 }
 
 impl Budget<'_> {
@@ -129,6 +131,9 @@ where
                 Error::Transport(e)
             }
         };
+        if !budget.retry_ambiguous && is_ambiguous(&error) {
+            return Err(error);
+        }
         match decide(budget.policy, attempts, &error, fastrand::f64()) {
             Decision::GiveUp => return Err(error),
             Decision::RetryAfter(wait) => {

@@ -193,6 +193,18 @@ fn recorded_exact(page: &Page, schema: &BoundSchema) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(at, &Rfc3339).ok()
 }
 
+/// The version a page records: the exact `updated_at` of its title link, else the `Updated` date
+/// (to the minute). Orders duplicate pages by what they hold (`sync::converge`).
+pub fn recorded_updated(page: &Page, schema: &BoundSchema) -> Option<OffsetDateTime> {
+    recorded_exact(page, schema).or_else(|| {
+        schema
+            .get(Field::Updated)
+            .and_then(|b| page.property(&b.property))
+            .and_then(PropertyValue::as_date)
+            .and_then(|d| parse_minute(&d.start))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

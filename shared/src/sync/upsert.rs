@@ -3,12 +3,11 @@
 //! Cost, in Notion calls: a redelivery or a stale delivery 1 (the key query), an update 2, a
 //! create 3 — the key query, the write, and a second key query that heals a race: GitHub sends
 //! `opened`, `labeled` and `assigned` within milliseconds, to different Lambda containers, and
-//! two of them may both find no page and create one. Every instance keeps the same page (the
-//! oldest by `created_time`, then id) and archives the others, so they converge.
-
-use time::OffsetDateTime;
+//! two of them may both find no page and create one. Every instance keeps the same page and
+//! brings it to the newest version before archiving the others (`sync::race`), so they converge.
 
 use super::properties::{desired_properties, freshness, page_matches, Freshness};
+use super::race::{self, Created};
 use super::schema::{BoundSchema, Field};
 use crate::github::WorkItem;
 use crate::notion::{
@@ -98,13 +97,17 @@ impl Syncer<'_> {
         item: &WorkItem,
         existing: Vec<Page>,
     ) -> Result<SyncResult, notion::Error> {
-        let Some(keep) = self.keep_oldest(existing).await? else {
-            return self.create(item).await;
-        };
-        self.update(item, &keep).await
+        match race::plan(existing, self.schema) {
+            Some(plan) => self.settle(item, plan).await,
+            None => self.create(item).await,
+        }
     }
 
-    async fn update(&self, item: &WorkItem, page: &Page) -> Result<SyncResult, notion::Error> {
+    pub(super) async fn update(
+        &self,
+        item: &WorkItem,
+        page: &Page,
+    ) -> Result<SyncResult, notion::Error> {
         let result = |outcome| SyncResult {
             outcome,
             page_id: Some(page.id.clone()),
@@ -121,14 +124,40 @@ impl Syncer<'_> {
     }
 
     async fn create(&self, item: &WorkItem) -> Result<SyncResult, notion::Error> {
-        let created = self.create_unchecked(item).await?;
-        let pages = self.find(&item.repository, item.number).await?;
-        match self.keep_oldest(pages).await? {
-            Some(keep) if keep.id != created.id => self.update(item, &keep).await,
-            _ => Ok(SyncResult {
+        let created = match self.create_rechecked(item).await? {
+            Created::Page(page) => page,
+            Created::Found(pages) => return self.settle_found(item, pages).await,
+        };
+        let mut pages = self.find(&item.repository, item.number).await?;
+        if !pages.iter().any(|p| p.id == created.id) {
+            // A query may lag a create; the page exists all the same.
+            pages.push(created.clone());
+        }
+        let plan = race::plan(pages, self.schema).expect("holds the created page");
+        if plan.keeper.id == created.id && plan.duplicates.is_empty() {
+            return Ok(SyncResult {
                 outcome: Outcome::Created,
                 page_id: Some(created.id),
-            }),
+            });
+        }
+        let mut result = self.settle(item, plan).await?;
+        if result.page_id.as_ref() == Some(&created.id) && result.outcome == Outcome::Unchanged {
+            result.outcome = Outcome::Created;
+        }
+        Ok(result)
+    }
+
+    /// Settles the pages an ambiguous create's re-check found (never empty).
+    async fn settle_found(
+        &self,
+        item: &WorkItem,
+        pages: Vec<Page>,
+    ) -> Result<SyncResult, notion::Error> {
+        match race::plan(pages, self.schema) {
+            Some(plan) => self.settle(item, plan).await,
+            None => Err(notion::Error::InvalidRequest(
+                "the key re-check found no page".into(),
+            )),
         }
     }
 
@@ -145,22 +174,6 @@ impl Syncer<'_> {
                 &children,
             )
             .await
-    }
-
-    /// Keeps the oldest page and archives the rest; deterministic, so racing instances agree.
-    async fn keep_oldest(&self, mut pages: Vec<Page>) -> Result<Option<Page>, notion::Error> {
-        pages.sort_by(|a, b| {
-            created_at(a)
-                .cmp(&created_at(b))
-                .then_with(|| a.id.as_str().cmp(b.id.as_str()))
-        });
-        let mut pages = pages.into_iter();
-        let keep = pages.next();
-        for duplicate in pages {
-            tracing::warn!(page_id = %duplicate.id, "archiving a duplicate page left by a race");
-            self.notion.archive_page(&duplicate.id).await?;
-        }
-        Ok(keep)
     }
 
     /// Archives the item's pages (the issue was deleted or transferred away).
@@ -184,14 +197,6 @@ impl Syncer<'_> {
             page_id,
         })
     }
-}
-
-fn created_at(page: &Page) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(
-        &page.created_time,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .ok()
 }
 
 /// The issue body as page content, cut to what one create call carries.
