@@ -1,6 +1,7 @@
 //! notion-relay's shared library: everything the Lambda functions do lives here, so each
 //! binary's `main` only wires configuration to a handler.
 
+pub mod aws;
 pub mod config;
 pub mod github;
 pub mod handler;

@@ -4,6 +4,7 @@
 //! Entry point: [`Syncer::upsert`] for one item, [`Syncer::archive`] for a deleted one.
 
 pub mod properties;
+pub mod race;
 pub mod schema;
 pub mod upsert;
 
