@@ -19,6 +19,11 @@ pub const GITHUB_API_URL: &str = "GITHUB_API_URL";
 pub const REPOSITORIES: &str = "REPOSITORIES";
 pub const GITHUB_HOOK_ID: &str = "GITHUB_HOOK_ID";
 pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
+/// Queue mode: the SQS FIFO queue `github-webhook` sends deliveries to (unset: direct mode).
+pub const DELIVERY_QUEUE_URL: &str = "DELIVERY_QUEUE_URL";
+/// The pace of one container's Notion client (requests/s); the template derives it from the
+/// deployment's budget and the worker's MaximumConcurrency (`queue::pace`).
+pub const NOTION_REQUESTS_PER_SECOND: &str = "NOTION_REQUESTS_PER_SECOND";
 
 // Settings read by one function each (scheduled-sync, weekly-digest, notion-oauth).
 pub const NOTION_OAUTH_CLIENT_ID: &str = "NOTION_OAUTH_CLIENT_ID";

@@ -5,6 +5,7 @@ pub mod access;
 pub mod digest;
 pub mod oauth;
 pub mod webhook;
+pub mod worker;
 
 pub use access::{AccessError, NotionAccess, NotionSettings};
 pub use webhook::WebhookApp;

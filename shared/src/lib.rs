@@ -7,6 +7,7 @@ pub mod github;
 pub mod handler;
 pub mod http;
 pub mod notion;
+pub mod queue;
 pub mod secrets;
 pub mod sync;
 pub mod telemetry;

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::payload::{Issue, Label, PullRequest, User};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ItemKind {
     Issue,
     PullRequest,
@@ -34,7 +34,7 @@ impl ItemKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ItemState {
     Open,
     Closed,
@@ -68,7 +68,8 @@ impl ItemState {
 }
 
 /// An issue or pull request as the sync writes it. See the module docs for what `None` means.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable: in queue mode it is the SQS message body (`crate::queue`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WorkItem {
     /// `owner/name`.
     pub repository: String,
@@ -85,6 +86,7 @@ pub struct WorkItem {
     pub url: String,
     pub body: Option<String>,
     pub comments: Option<u64>,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
 }
 

@@ -107,6 +107,40 @@ impl Syncer<'_> {
         Ok(result)
     }
 
+    /// [`Syncer::upsert`] for a caller that is the only writer of this key (queue mode: SQS hands
+    /// one issue's messages to one worker at a time), so a create needs no race-heal query: 2
+    /// calls. Pages an earlier direct-mode race left are still settled.
+    pub async fn upsert_alone(&self, item: &WorkItem) -> Result<SyncResult, notion::Error> {
+        let existing = self.find(&item.repository, item.number).await?;
+        let pages = match plan(existing, self.schema) {
+            Some(plan) => return self.settle(item, plan).await,
+            None => match self.create_rechecked(item).await? {
+                Created::Page(page) => {
+                    return Ok(SyncResult {
+                        outcome: Outcome::Created,
+                        page_id: Some(page.id),
+                    })
+                }
+                Created::Found(pages) => pages,
+            },
+        };
+        self.settle_found(item, pages).await
+    }
+
+    /// Settles the pages an ambiguous create's re-check found (never empty).
+    pub(super) async fn settle_found(
+        &self,
+        item: &WorkItem,
+        pages: Vec<Page>,
+    ) -> Result<SyncResult, notion::Error> {
+        match plan(pages, self.schema) {
+            Some(plan) => self.settle(item, plan).await,
+            None => Err(notion::Error::InvalidRequest(
+                "the key re-check found no page".into(),
+            )),
+        }
+    }
+
     /// Creates the page for `item`; after an ambiguous failure, queries the key before sending
     /// the create again.
     pub(super) async fn create_rechecked(&self, item: &WorkItem) -> Result<Created, notion::Error> {

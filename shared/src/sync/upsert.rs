@@ -147,20 +147,6 @@ impl Syncer<'_> {
         Ok(result)
     }
 
-    /// Settles the pages an ambiguous create's re-check found (never empty).
-    async fn settle_found(
-        &self,
-        item: &WorkItem,
-        pages: Vec<Page>,
-    ) -> Result<SyncResult, notion::Error> {
-        match race::plan(pages, self.schema) {
-            Some(plan) => self.settle(item, plan).await,
-            None => Err(notion::Error::InvalidRequest(
-                "the key re-check found no page".into(),
-            )),
-        }
-    }
-
     /// Creates the page for `item` without the race check that [`Syncer::upsert`] does. For
     /// callers that create many pages and check them in bulk afterwards (one key query for many
     /// keys, then [`Syncer::upsert_among`] for every key that came back with two pages).
