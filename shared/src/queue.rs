@@ -188,6 +188,10 @@ impl DeliveryQueue {
     }
 }
 
+/// What the workers leave of the budget for scheduled-sync and weekly-digest (the template sets
+/// each of them to half of it in queue mode).
+pub const RESERVED_PER_SECOND: f64 = 0.5;
+
 /// One container's Notion pace (requests/s) so that all of them together stay inside the
 /// deployment's budget: `MaximumConcurrency` workers share what is left after `reserved` (the
 /// scheduled sync and the digest, which run next to them). Never below 0.1 request/s.

@@ -25,6 +25,7 @@ use self::batch::GroupPlan;
 use super::access::{AccessError, NotionAccess, NotionSettings};
 use crate::config::{self, ConfigError};
 use crate::notion::{NotionClient, RetryPolicy};
+use crate::queue;
 use crate::secrets::{self, SecretsProvider};
 use crate::sync::Syncer;
 
@@ -44,6 +45,22 @@ pub enum InitError {
     Secrets(#[from] secrets::Error),
 }
 
+/// The pace from `NOTION_REQUEST_BUDGET` and `WORKER_MAX_CONCURRENCY` (see [`queue::pace`]);
+/// `None` without a budget. `NOTION_REQUESTS_PER_SECOND`, when set, wins over both.
+fn budget_pace_in(env: &impl Fn(&str) -> Option<String>) -> Result<Option<f64>, ConfigError> {
+    let budget: Option<f64> = config::parsed_in(
+        env,
+        config::NOTION_REQUEST_BUDGET,
+        "requests per second for the whole deployment, e.g. 3",
+    )?;
+    let workers: Option<u32> = config::parsed_in(
+        env,
+        config::WORKER_MAX_CONCURRENCY,
+        "the event source's MaximumConcurrency, e.g. 2",
+    )?;
+    Ok(budget.map(|b| queue::pace(b, workers.unwrap_or(2), queue::RESERVED_PER_SECOND)))
+}
+
 /// The function's state for a warm container.
 pub struct WorkerApp {
     access: NotionAccess,
@@ -55,7 +72,13 @@ impl WorkerApp {
     }
 
     pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, InitError> {
-        let settings = NotionSettings::from_env_in(env)?;
+        let mut settings = NotionSettings::from_env_in(env)?;
+        if settings.requests_per_second.is_none() {
+            settings.requests_per_second = budget_pace_in(env)?;
+        }
+        if let Some(rate) = settings.requests_per_second {
+            tracing::info!(requests_per_second = rate, "sync-worker Notion pace");
+        }
         let secrets = SecretsProvider::from_env_in(env)?;
         // Newer Notion limits ask for up to 60 s; a worker has the time (a webhook does not).
         let retry = RetryPolicy {
@@ -182,5 +205,24 @@ impl WorkerApp {
                 other => return other,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::map_env;
+
+    #[test]
+    fn the_pace_comes_from_the_budget_and_the_concurrency_unless_set_directly() {
+        let env = [
+            ("NOTION_REQUEST_BUDGET", "3"),
+            ("WORKER_MAX_CONCURRENCY", "5"),
+        ];
+        assert_eq!(budget_pace_in(&map_env(&env)).unwrap(), Some(0.5));
+        assert_eq!(budget_pace_in(&map_env(&[])).unwrap(), None);
+        let bad = [("NOTION_REQUEST_BUDGET", "fast")];
+        let err = budget_pace_in(&map_env(&bad)).unwrap_err();
+        assert!(err.to_string().contains("NOTION_REQUEST_BUDGET"), "{err}");
     }
 }
