@@ -15,7 +15,7 @@ const REPO: &str = "Codertocat/Hello-World";
 const SEEDS: u64 = 8;
 
 /// The three versions of one issue, one second apart, each holding more than the one before.
-fn versions(number: u64) -> Vec<Value> {
+pub fn versions(number: u64) -> Vec<Value> {
     let label = json!([{"id": 1, "name": "bug", "color": "d73a4a", "default": true}]);
     let assignee =
         fixture_json("octokit/issues/assigned.payload.json")["issue"]["assignee"].clone();

@@ -1,0 +1,384 @@
+//! Queue mode end to end: several release `github-webhook` processes enqueue into a `moto_server`
+//! SQS FIFO queue, the event-source-mapping harness (`relay_tests::esm`) feeds release
+//! `sync-worker` processes, and one rate-limited Notion emulator holds the result.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use notion_relay::aws::sqs::{FifoMessage, SqsClient};
+use notion_relay::github::{ItemKind, ItemState, WorkItem};
+use notion_relay::queue::{group_id, pace, QueuedWork, WorkOp, RESERVED_PER_SECOND};
+use relay_tests::emulator::{RateLimit, RequestRecord};
+use relay_tests::esm::{create_fifo_with_dlq, queue_depth, EsmConfig, EventSourceMapping};
+use relay_tests::lambda::{release_binary, LambdaFunction};
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::webhook_kit::{
+    assert_no_secrets, assert_page, deliver, expected, select, Delivery, Stack,
+};
+use crate::webhook_race::versions;
+
+const REPO: &str = "Codertocat/Hello-World";
+/// The deployment's budget and the worker count, as the template's parameters set them.
+const BUDGET: f64 = 3.0;
+const WORKERS: usize = 2;
+const DRAIN_WITHIN: Duration = Duration::from_secs(150);
+const POLL: Duration = Duration::from_millis(250);
+
+/// An emulator, moto with the secret and a FIFO queue with its DLQ.
+struct QueueStack {
+    stack: Stack,
+    db: String,
+    sqs: SqsClient,
+    queue: String,
+    dlq: String,
+    visibility_timeout: u32,
+}
+
+impl QueueStack {
+    async fn start(name: &str, visibility_timeout: u32) -> QueueStack {
+        let stack = Stack::start().await;
+        let db = stack.database();
+        let env = stack.moto.aws_env();
+        let sqs = SqsClient::from_env_in(&|k: &str| {
+            env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+        })
+        .expect("an SQS client for moto");
+        let (queue, dlq) = create_fifo_with_dlq(&sqs, name, 5, visibility_timeout)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        QueueStack {
+            stack,
+            db,
+            sqs,
+            queue,
+            dlq,
+            visibility_timeout,
+        }
+    }
+
+    async fn webhook(&self) -> LambdaFunction {
+        self.stack
+            .function_with(&self.db, &[("DELIVERY_QUEUE_URL", &self.queue)])
+            .await
+    }
+
+    async fn mapping(
+        &self,
+        max_concurrency: usize,
+        function_timeout: Duration,
+    ) -> EventSourceMapping {
+        let visibility_timeout = self.visibility_timeout;
+        let mut env = self.stack.env(&self.db);
+        let rate = pace(BUDGET, WORKERS as u32, RESERVED_PER_SECOND);
+        env.push(("NOTION_REQUESTS_PER_SECOND".into(), rate.to_string()));
+        let config = EsmConfig {
+            queue_url: self.queue.clone(),
+            binary: release_binary("sync-worker"),
+            env,
+            max_concurrency,
+            batch_size: 10,
+            function_timeout,
+            visibility_timeout,
+        };
+        EventSourceMapping::start(self.sqs.clone(), config)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Polls until `done` holds and the queue is empty, or fails after [`DRAIN_WITHIN`].
+    async fn wait_until(&self, esm: &EventSourceMapping, what: &str, done: impl Fn() -> bool) {
+        let start = Instant::now();
+        loop {
+            let depth = queue_depth(&self.sqs, &self.queue)
+                .await
+                .unwrap_or(u64::MAX);
+            if depth == 0 && done() {
+                return;
+            }
+            assert!(
+                start.elapsed() < DRAIN_WITHIN,
+                "{what} not reached in {DRAIN_WITHIN:?} (queue depth {depth}, {:?})\n{}",
+                esm.stats(),
+                esm.logs()
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Whether the live page of `number` holds `payload`'s exact version.
+    fn holds(&self, number: u64, payload: &Value) -> bool {
+        let pages = self.stack.live_pages_for(&self.db, REPO, number);
+        let want = payload["issue"]["updated_at"].as_str().unwrap_or_default();
+        pages.len() == 1
+            && crate::webhook_kit::title_link(&pages[0])
+                .is_some_and(|l| l.ends_with(&format!("#updated={want}")))
+    }
+}
+
+/// Requests in the busiest `window` of the log.
+fn busiest_window(records: &[RequestRecord], window: Duration) -> usize {
+    let times: Vec<OffsetDateTime> = records
+        .iter()
+        .filter_map(|r| OffsetDateTime::parse(&r.time, &Rfc3339).ok())
+        .collect();
+    let mut best = 0;
+    let mut start = 0;
+    for end in 0..times.len() {
+        while times[end] - times[start] >= window {
+            start += 1;
+        }
+        best = best.max(end - start + 1);
+    }
+    best
+}
+
+#[tokio::test]
+async fn a_burst_of_deliveries_to_four_webhooks_ends_exact_within_the_notion_budget() {
+    let qs = QueueStack::start("burst", 60).await;
+    qs.stack.emulator.set_rate_limit(RateLimit::notion());
+    let webhooks: Vec<Arc<LambdaFunction>> = {
+        let mut w = Vec::new();
+        for _ in 0..4 {
+            w.push(Arc::new(qs.webhook().await));
+        }
+        w
+    };
+    let esm = qs.mapping(WORKERS, Duration::from_secs(30)).await;
+
+    // 30 issues x opened/labeled/assigned, a GitHub redelivery (same id) of every third
+    // issue's `labeled`, and a stale `opened` (new id) of every third issue sent again.
+    let issues: Vec<(u64, Vec<Value>)> = (0..30).map(|i| (1000 + i, versions(1000 + i))).collect();
+    let mut deliveries: Vec<Delivery> = Vec::new();
+    for (i, (_, payloads)) in issues.iter().enumerate() {
+        let mut own: Vec<Delivery> = payloads
+            .iter()
+            .map(|p| Delivery::json("issues", p))
+            .collect();
+        if i % 3 == 0 {
+            own.push(own[1].clone());
+        }
+        if i % 3 == 1 {
+            own.push(Delivery::json("issues", &payloads[0]));
+        }
+        deliveries.extend(own);
+    }
+    let mut rng = fastrand::Rng::with_seed(8);
+    rng.shuffle(&mut deliveries);
+    let total = deliveries.len();
+    assert!(total >= 60);
+
+    let mark = qs.stack.mark();
+    let mut senders = tokio::task::JoinSet::new();
+    for (slot, chunk) in deliveries.chunks(total.div_ceil(8)).enumerate() {
+        let webhook = webhooks[slot % webhooks.len()].clone();
+        let chunk = chunk.to_vec();
+        senders.spawn(async move {
+            let mut answers = Vec::new();
+            for delivery in chunk {
+                let answer = deliver(&webhook, &delivery).await;
+                answers.push((delivery.event.clone(), answer.status, answer.body));
+            }
+            answers
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(done) = senders.join_next().await {
+        answers.extend(done.expect("a sender"));
+    }
+    assert_eq!(answers.len(), total);
+    for (event, status, body) in &answers {
+        assert!((200..300).contains(status), "{event}: {status} {body}");
+        let queued: Value = serde_json::from_str(body).unwrap_or_default();
+        assert!(
+            queued["queued"].as_str().is_some_and(|id| !id.is_empty()),
+            "{body}"
+        );
+    }
+
+    qs.wait_until(&esm, "every issue at its newest version", || {
+        issues.iter().all(|(n, p)| qs.holds(*n, &p[2]))
+    })
+    .await;
+
+    for (number, payloads) in &issues {
+        let page = qs.stack.page_for(&qs.db, REPO, *number);
+        assert_page(&page, &expected("issues", &payloads[2]), "after the drain");
+    }
+    let records = qs.stack.since(mark);
+    let limited = records.iter().filter(|r| r.status == 429).count();
+    assert!(
+        limited * 50 <= records.len(),
+        "429s: {limited} of {} Notion calls (more than 2 %)",
+        records.len()
+    );
+    let busiest = busiest_window(&records, Duration::from_secs(10));
+    assert!(
+        busiest as f64 <= BUDGET * 10.0,
+        "{busiest} Notion calls in one 10 s window, over the budget of {}",
+        BUDGET * 10.0
+    );
+    assert_eq!(
+        queue_depth(&qs.sqs, &qs.dlq).await.unwrap(),
+        0,
+        "nothing in the DLQ"
+    );
+    let logs = esm.logs();
+    esm.stop().await;
+    assert_no_secrets(&logs);
+    for webhook in &webhooks {
+        assert_no_secrets(&webhook.logs());
+    }
+}
+
+/// A `WorkItem` Notion refuses whatever we do: its repository is 140 characters (GitHub allows
+/// owner 39 + name 100), past Notion's 100 for a select option, and its URL is relative, which
+/// Notion refuses as a title link. It is not what the webhook would send; it stands for any
+/// message Notion answers 400 to.
+fn poison() -> WorkItem {
+    WorkItem {
+        repository: format!("{}/{}", "o".repeat(39), "n".repeat(100)),
+        number: 1,
+        kind: ItemKind::Issue,
+        title: "poison".into(),
+        state: Some(ItemState::Open),
+        labels: None,
+        assignees: None,
+        author: None,
+        url: "../issues/1".into(),
+        body: None,
+        comments: None,
+        updated_at: OffsetDateTime::now_utc(),
+    }
+}
+
+#[tokio::test]
+async fn a_poison_message_goes_to_the_dlq_after_five_receives_and_holds_back_no_other_issue() {
+    let qs = QueueStack::start("poison", 60).await;
+    let item = poison();
+    let body = QueuedWork {
+        delivery: "poison-1".into(),
+        op: WorkOp::Upsert { item: item.clone() },
+    }
+    .to_body();
+    let group = group_id(&item.repository, item.number);
+    qs.sqs
+        .send_fifo(
+            &qs.queue,
+            &FifoMessage {
+                body: &body,
+                group_id: &group,
+                deduplication_id: "poison-1",
+            },
+            None,
+        )
+        .await
+        .expect("the poison is queued");
+    // Three good issues behind it, so they share its batches.
+    let webhook = qs.webhook().await;
+    let good: Vec<(u64, Value)> = (0..3)
+        .map(|i| (2000 + i, versions(2000 + i).remove(2)))
+        .collect();
+    for (_, payload) in &good {
+        let answer = deliver(&webhook, &Delivery::json("issues", payload)).await;
+        assert_eq!(answer.status, 202, "{}", answer.body);
+    }
+
+    let esm = qs.mapping(WORKERS, Duration::from_secs(30)).await;
+    qs.wait_until(&esm, "the good issues synced and the poison moved", || {
+        good.iter().all(|(n, p)| qs.holds(*n, p))
+    })
+    .await;
+    let start = Instant::now();
+    while queue_depth(&qs.sqs, &qs.dlq).await.unwrap() < 1 {
+        assert!(
+            start.elapsed() < DRAIN_WITHIN,
+            "the poison never reached the DLQ"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+
+    let stats = esm.stats();
+    assert!(stats.failed >= 5, "received and failed 5 times: {stats:?}");
+    assert_eq!(queue_depth(&qs.sqs, &qs.dlq).await.unwrap(), 1);
+    let dead = qs.sqs.receive(&qs.dlq, 10, 0, None).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        QueuedWork::parse(&dead[0].body).unwrap().delivery,
+        "poison-1"
+    );
+    for (number, payload) in &good {
+        assert_page(
+            &qs.stack.page_for(&qs.db, REPO, *number),
+            &expected("issues", payload),
+            "next to the poison",
+        );
+    }
+    let refused = qs
+        .stack
+        .emulator
+        .requests()
+        .iter()
+        .filter(|r| r.status == 400)
+        .count();
+    assert!(
+        refused >= 5,
+        "Notion refused the poison each time ({refused})"
+    );
+    let logs = esm.logs();
+    esm.stop().await;
+    assert_no_secrets(&logs);
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_batch_loses_nothing() {
+    // A short visibility timeout, so the killed batch comes back soon.
+    let qs = QueueStack::start("killed", 4).await;
+    let webhook = qs.webhook().await;
+    let issues: Vec<(u64, Value)> = (0..10)
+        .map(|i| (3000 + i, versions(3000 + i).remove(2)))
+        .collect();
+    for (_, payload) in &issues {
+        let answer = deliver(&webhook, &Delivery::json("issues", payload)).await;
+        assert_eq!(answer.status, 202, "{}", answer.body);
+    }
+    // Slow Notion, so the batch is still in flight when the kill lands.
+    qs.stack
+        .emulator
+        .set_faults(relay_tests::emulator::FaultConfig {
+            latency_ms: 150,
+            ..Default::default()
+        });
+    let esm = qs.mapping(1, Duration::from_secs(30)).await;
+
+    let start = Instant::now();
+    while !qs
+        .stack
+        .emulator
+        .requests()
+        .iter()
+        .any(|r| r.method == "POST" && r.path == "/v1/pages")
+    {
+        assert!(
+            start.elapsed() < DRAIN_WITHIN,
+            "the worker never wrote:\n{}",
+            esm.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    esm.kill_worker(0);
+    qs.wait_until(&esm, "every issue synced after the kill", || {
+        issues.iter().all(|(n, p)| qs.holds(*n, p))
+    })
+    .await;
+
+    assert_eq!(esm.stats().killed, 1, "{:?}", esm.stats());
+    for (number, payload) in &issues {
+        let page = qs.stack.page_for(&qs.db, REPO, *number);
+        assert_page(&page, &expected("issues", payload), "after the kill");
+        assert_eq!(select(&page, "Repository").as_deref(), Some(REPO));
+    }
+    assert_eq!(queue_depth(&qs.sqs, &qs.dlq).await.unwrap(), 0);
+}
