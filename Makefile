@@ -111,6 +111,7 @@ bench: bootstrap release-bins
 	cargo run --release -p relay-tests --bin bench
 	cargo run --release -p relay-tests --bin bench_sync
 	cargo run --release -p relay-tests --bin bench_client
+	cargo run --release -p relay-tests --bin bench_queue
 
 demo: bootstrap release-bins
 	$(call step,demo)
