@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod digest;
+pub mod existence;
 pub mod oauth;
 pub mod webhook;
 pub mod worker;

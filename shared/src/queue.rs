@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use crate::aws::sqs::{FifoMessage, SqsClient, MAX_MESSAGE_BYTES};
 use crate::aws::AwsError;
 use crate::config::{optional_in, DELIVERY_QUEUE_URL};
-use crate::github::WorkItem;
+use crate::github::{GitHubClient, WorkItem};
 use crate::notion;
 use crate::sync::{SyncResult, Syncer};
 
@@ -42,17 +42,17 @@ impl WorkOp {
         }
     }
 
-    pub async fn run(&self, syncer: &Syncer<'_>) -> Result<SyncResult, notion::Error> {
+    /// Applies the work. `alone`: the caller is the only writer of the key (the worker), so a
+    /// create costs 2 calls. `github`, when given, is asked before a create whether the issue
+    /// was deleted (`sync::tombstone`).
+    pub async fn run(
+        &self,
+        syncer: &Syncer<'_>,
+        github: Option<&GitHubClient>,
+        alone: bool,
+    ) -> Result<SyncResult, notion::Error> {
         match self {
-            WorkOp::Upsert { item } => syncer.upsert(item).await,
-            WorkOp::Archive { repository, number } => syncer.archive(repository, *number).await,
-        }
-    }
-
-    /// [`WorkOp::run`] by the only writer of the key (the worker): creates cost 2 calls.
-    pub async fn run_alone(&self, syncer: &Syncer<'_>) -> Result<SyncResult, notion::Error> {
-        match self {
-            WorkOp::Upsert { item } => syncer.upsert_alone(item).await,
+            WorkOp::Upsert { item } => syncer.upsert_unless_deleted(item, github, alone).await,
             WorkOp::Archive { repository, number } => syncer.archive(repository, *number).await,
         }
     }

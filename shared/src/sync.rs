@@ -6,6 +6,7 @@
 pub mod properties;
 pub mod race;
 pub mod schema;
+pub mod tombstone;
 pub mod upsert;
 
 pub use schema::{BoundSchema, Field, SchemaError};

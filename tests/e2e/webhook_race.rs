@@ -12,7 +12,7 @@ use crate::webhook_kit::{
 };
 
 const REPO: &str = "Codertocat/Hello-World";
-const SEEDS: u64 = 8;
+const SEEDS: u64 = 12;
 
 /// The three versions of one issue, one second apart, each holding more than the one before.
 pub fn versions(number: u64) -> Vec<Value> {

@@ -5,6 +5,7 @@
 //! owns the headers (User-Agent is mandatory on GitHub, the token is a Bearer), honours rate
 //! limits (see [`retry`]) within an optional deadline, and decodes errors into [`RestError`].
 
+mod existence;
 pub mod link;
 pub mod retry;
 #[cfg(test)]

@@ -13,6 +13,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::access::{AccessError, NotionAccess, NotionSettings};
+use super::existence::DeletionCheck;
 use crate::config::{self, ConfigError};
 use crate::github::{webhook, Event, SyncAction, WebhookError};
 use crate::http::{HttpRequest, HttpResponse};
@@ -32,6 +33,7 @@ pub struct WebhookApp {
     setup: Result<NotionAccess, String>,
     /// Queue mode when set.
     queue: Option<DeliveryQueue>,
+    deletions: DeletionCheck,
 }
 
 impl WebhookApp {
@@ -56,7 +58,12 @@ impl WebhookApp {
         if let Err(message) = &setup {
             tracing::error!(error = %message, "github-webhook is not configured; every delivery will get 500");
         }
-        Self { setup, queue }
+        let deletions = DeletionCheck::from_env_in(env);
+        Self {
+            setup,
+            queue,
+            deletions,
+        }
     }
 
     /// Handles one delivery. `lambda_deadline` is the invocation's deadline, if known.
@@ -178,6 +185,7 @@ impl WebhookApp {
             Ok(client) => client.with_deadline(deadline),
             Err(error) => return access_failure(&error),
         };
+        let github = self.deletions.client(&access.secrets, deadline).await;
         let mut refreshed = false;
         let result = loop {
             let attempt = async {
@@ -188,7 +196,7 @@ impl WebhookApp {
                     schema,
                 };
                 operation
-                    .run(&syncer)
+                    .run(&syncer, github.as_ref(), false)
                     .await
                     .map_err(|source| AccessError::Notion {
                         context: "Notion sync failed",

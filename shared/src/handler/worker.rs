@@ -23,6 +23,7 @@ use tokio::time::Instant;
 
 use self::batch::GroupPlan;
 use super::access::{AccessError, NotionAccess, NotionSettings};
+use super::existence::DeletionCheck;
 use crate::config::{self, ConfigError};
 use crate::notion::{NotionClient, RetryPolicy};
 use crate::queue;
@@ -64,6 +65,7 @@ fn budget_pace_in(env: &impl Fn(&str) -> Option<String>) -> Result<Option<f64>, 
 /// The function's state for a warm container.
 pub struct WorkerApp {
     access: NotionAccess,
+    deletions: DeletionCheck,
 }
 
 impl WorkerApp {
@@ -88,6 +90,7 @@ impl WorkerApp {
         };
         Ok(Self {
             access: NotionAccess::new(settings, secrets).with_retry(retry),
+            deletions: DeletionCheck::from_env_in(env),
         })
     }
 
@@ -176,6 +179,10 @@ impl WorkerApp {
         client: &NotionClient,
         op: &crate::queue::WorkOp,
     ) -> Result<crate::sync::SyncResult, AccessError> {
+        let deadline = client
+            .deadline()
+            .unwrap_or_else(|| Instant::now() + MAX_BUDGET);
+        let github = self.deletions.client(&self.access.secrets, deadline).await;
         let mut refreshed = false;
         loop {
             let attempt = async {
@@ -185,7 +192,7 @@ impl WorkerApp {
                     database: &self.access.settings.database,
                     schema,
                 };
-                op.run_alone(&syncer)
+                op.run(&syncer, github.as_ref(), true)
                     .await
                     .map_err(|source| AccessError::Notion {
                         context: "Notion sync failed",

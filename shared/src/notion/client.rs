@@ -33,7 +33,7 @@ use tokio::time::Instant;
 use super::error::{body_snippet, Error};
 use super::pacer::Pacer;
 use super::retry::RetryPolicy;
-use super::send::{with_retries, Answer, Budget};
+use super::send::{with_retries, Answer, Budget, Retries};
 use super::types::{DataSourceId, DatabaseId};
 
 /// The `Notion-Version`s this client speaks.
@@ -143,8 +143,8 @@ pub struct NotionClient {
     shared: Arc<Shared>,
     deadline: Option<Instant>,
     calls: Arc<AtomicU64>,
-    /// False on a [`NotionClient::without_ambiguous_retries`] handle.
-    retry_ambiguous: bool,
+    /// Narrowed by [`NotionClient::without_ambiguous_retries`] / [`NotionClient::without_retries`].
+    retries: Retries,
 }
 
 impl fmt::Debug for NotionClient {
@@ -196,7 +196,7 @@ impl NotionClient {
             }),
             deadline: None,
             calls: Arc::new(AtomicU64::new(0)),
-            retry_ambiguous: true,
+            retries: Retries::All,
         })
     }
 
@@ -207,7 +207,7 @@ impl NotionClient {
             shared: Arc::clone(&self.shared),
             deadline: Some(deadline),
             calls: Arc::new(AtomicU64::new(0)),
-            retry_ambiguous: self.retry_ambiguous,
+            retries: self.retries,
         }
     }
 
@@ -217,7 +217,17 @@ impl NotionClient {
     /// failures (nothing applied) are still retried.
     pub fn without_ambiguous_retries(&self) -> NotionClient {
         NotionClient {
-            retry_ambiguous: false,
+            retries: Retries::Unambiguous,
+            ..self.clone()
+        }
+    }
+
+    /// The same handle that sends every request once: for a write decided from a read (an
+    /// update after a stale check), where a retry seconds later could land after a newer
+    /// write; the caller reads again and decides again.
+    pub fn without_retries(&self) -> NotionClient {
+        NotionClient {
+            retries: Retries::None,
             ..self.clone()
         }
     }
@@ -268,7 +278,7 @@ impl NotionClient {
             deadline: self.deadline,
             calls: &self.calls,
             request_timeout: self.shared.request_timeout,
-            retry_ambiguous: self.retry_ambiguous,
+            retries: self.retries,
         };
         let answer = with_retries(budget, method.as_str(), path, |timeout| {
             attempt(self.request(&auth, method.clone(), &url, body.clone(), timeout))

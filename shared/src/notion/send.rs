@@ -31,8 +31,20 @@ pub(crate) struct Budget<'a> {
     pub deadline: Option<Instant>,
     pub calls: &'a AtomicU64,
     pub request_timeout: Duration,
-    /// Whether a failure that may have been applied (see [`is_ambiguous`]) is sent again.
-    pub retry_ambiguous: bool,
+    /// Which failures are sent again.
+    pub retries: Retries,
+}
+
+/// Which failed attempts a handle sends again (see `NotionClient::without_ambiguous_retries`
+/// and `NotionClient::without_retries`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retries {
+    /// Every retryable failure (the default).
+    All,
+    /// Not those that may have been applied ([`is_ambiguous`]).
+    Unambiguous,
+    /// None: the caller decides again from a fresh read.
+    None,
 }
 
 impl Budget<'_> {
@@ -131,7 +143,12 @@ where
                 Error::Transport(e)
             }
         };
-        if !budget.retry_ambiguous && is_ambiguous(&error) {
+        let stop = match budget.retries {
+            Retries::All => false,
+            Retries::Unambiguous => is_ambiguous(&error),
+            Retries::None => true,
+        };
+        if stop {
             return Err(error);
         }
         match decide(budget.policy, attempts, &error, fastrand::f64()) {

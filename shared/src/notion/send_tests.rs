@@ -19,7 +19,7 @@ struct Harness {
     pacer: Pacer,
     policy: RetryPolicy,
     calls: AtomicU64,
-    retry_ambiguous: bool,
+    retries: Retries,
 }
 
 impl Harness {
@@ -28,7 +28,7 @@ impl Harness {
             pacer: Pacer::new(3.0, 3),
             policy: RetryPolicy::default(),
             calls: AtomicU64::new(0),
-            retry_ambiguous: true,
+            retries: Retries::All,
         }
     }
 
@@ -42,7 +42,7 @@ impl Harness {
             deadline,
             calls: &self.calls,
             request_timeout: Duration::from_secs(8),
-            retry_ambiguous: self.retry_ambiguous,
+            retries: self.retries,
         };
         with_retries(budget, "POST", "/v1/pages", |_timeout| {
             let mut s = script.lock().unwrap();
@@ -64,7 +64,7 @@ impl Harness {
 #[tokio::test(start_paused = true)]
 async fn without_ambiguous_retries_a_503_is_returned_but_a_429_is_still_retried() {
     let mut h = Harness::new();
-    h.retry_ambiguous = false;
+    h.retries = Retries::Unambiguous;
     let err = h
         .run(None, vec![answer(503, "", None), answer(200, "{}", None)])
         .await
@@ -76,7 +76,7 @@ async fn without_ambiguous_retries_a_503_is_returned_but_a_429_is_still_retried(
         "a create that may have landed is not sent again"
     );
     let h2 = Harness {
-        retry_ambiguous: false,
+        retries: Retries::Unambiguous,
         ..Harness::new()
     };
     h2.run(
@@ -89,6 +89,26 @@ async fn without_ambiguous_retries_a_503_is_returned_but_a_429_is_still_retried(
     .await
     .unwrap();
     assert_eq!(h2.calls(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_retries_even_a_429_is_returned_at_once() {
+    let h = Harness {
+        retries: Retries::None,
+        ..Harness::new()
+    };
+    let err = h
+        .run(
+            None,
+            vec![
+                answer(429, r#"{"code":"rate_limited","message":"m"}"#, Some("1")),
+                answer(200, "{}", None),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(h.calls(), 1);
 }
 
 #[tokio::test(start_paused = true)]

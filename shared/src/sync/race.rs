@@ -19,10 +19,17 @@ use super::properties::{freshness, recorded_updated, Freshness};
 use super::schema::BoundSchema;
 use super::upsert::{Outcome, SyncResult, Syncer};
 use crate::github::WorkItem;
-use crate::notion::{self, retry::is_ambiguous, Page, Properties};
+use tokio::time::Instant;
+
+use crate::notion::retry::{decide, is_ambiguous, Decision, RetryPolicy};
+use crate::notion::{self, Page, Properties};
 
 /// Creates in all when each failed ambiguously and the key query found nothing.
 const CREATE_ATTEMPTS: u32 = 3;
+/// Decisions (read, decide, write) in all for one item.
+const DECISIONS: u32 = 6;
+/// Versions this close are one burst of GitHub deliveries, possibly in flight at once.
+pub const BURST_WINDOW: time::Duration = time::Duration::seconds(60);
 
 /// What to do with the live pages of one key.
 #[derive(Debug)]
@@ -80,31 +87,104 @@ pub enum Created {
 impl Syncer<'_> {
     /// Brings the keeper to the newest of `item` and the duplicates, then archives the
     /// duplicates (in that order, see the module docs).
+    ///
+    /// Notion has no conditional write, so a write decided from a read can be overtaken: two
+    /// instances read version 1, the one holding version 3 writes, then the one holding version
+    /// 2 does. Hence (1) a decided write is sent once — a retry seconds later, after a 429, would
+    /// widen that window; a failure another attempt may fix is waited out, then the key is read
+    /// again and the write decided again; and (2) a write that replaced a version less than
+    /// [`BURST_WINDOW`] older than ours (the burst GitHub sends for one issue) is checked with
+    /// one more key query, and written again if an older version overtook it. Edits further
+    /// apart cost no check: update 2 calls.
+    ///
+    /// `alone`: the caller is the only writer of the key (queue mode), so nothing can overtake.
     pub(super) async fn settle(
         &self,
         item: &WorkItem,
-        plan: Plan,
+        mut plan: Plan,
+        alone: bool,
     ) -> Result<SyncResult, notion::Error> {
-        let result = match &plan.newer_duplicate {
+        let policy = RetryPolicy::default();
+        let mut first: Option<SyncResult> = None;
+        let mut round = 0;
+        loop {
+            round += 1;
+            let error = match self.settle_once(item, &plan).await {
+                Ok((result, wrote)) => {
+                    let close = in_burst(item, &plan.keeper, self.schema);
+                    let first = first.get_or_insert(result).clone();
+                    if alone || !(wrote && close) || round >= DECISIONS {
+                        return Ok(first);
+                    }
+                    tracing::debug!(round, "checking that no older write overtook ours");
+                    let pages = self.find(&item.repository, item.number).await?;
+                    match self::plan(pages, self.schema) {
+                        Some(fresh) => plan = fresh,
+                        None => return Ok(first),
+                    }
+                    continue;
+                }
+                Err(error) if error.is_retryable() => error,
+                Err(error) => return Err(error),
+            };
+            let Decision::RetryAfter(wait) = decide(&policy, round, &error, fastrand::f64()) else {
+                return Err(error);
+            };
+            if round >= DECISIONS
+                || self
+                    .notion
+                    .deadline()
+                    .is_some_and(|d| Instant::now() + wait >= d)
+            {
+                return Err(error);
+            }
+            tracing::debug!(error = %error, round, wait_ms = wait.as_millis() as u64,
+                "a decided write failed; reading the key again before deciding again");
+            tokio::time::sleep(wait).await;
+            let pages = self.find(&item.repository, item.number).await?;
+            plan = match self::plan(pages, self.schema) {
+                Some(fresh) => fresh,
+                None => return Err(error),
+            };
+        }
+    }
+
+    /// One decision and its writes; whether a page was written.
+    async fn settle_once(
+        &self,
+        item: &WorkItem,
+        plan: &Plan,
+    ) -> Result<(SyncResult, bool), notion::Error> {
+        let once = self.notion.without_retries();
+        let decided = Syncer {
+            notion: &once,
+            database: self.database,
+            schema: self.schema,
+        };
+        let (result, wrote) = match &plan.newer_duplicate {
             Some(newer) if freshness(item, newer, self.schema) == Freshness::Older => {
                 tracing::warn!(page_id = %plan.keeper.id, from = %newer.id,
                     "carrying the newest version from a duplicate page left by a race");
-                self.notion
-                    .update_page(&plan.keeper.id, &carried_properties(newer, self.schema))
+                once.update_page(&plan.keeper.id, &carried_properties(newer, self.schema))
                     .await?;
-                SyncResult {
+                let result = SyncResult {
                     outcome: Outcome::Stale,
                     page_id: Some(plan.keeper.id.clone()),
-                }
+                };
+                (result, true)
             }
-            _ => self.update(item, &plan.keeper).await?,
+            _ => {
+                let result = decided.update(item, &plan.keeper).await?;
+                let wrote = result.outcome == Outcome::Updated;
+                (result, wrote)
+            }
         };
         for duplicate in &plan.duplicates {
             tracing::warn!(page_id = %duplicate.id, keeper = %plan.keeper.id,
                 "archiving a duplicate page left by a race");
             self.notion.archive_page(&duplicate.id).await?;
         }
-        Ok(result)
+        Ok((result, wrote))
     }
 
     /// [`Syncer::upsert`] for a caller that is the only writer of this key (queue mode: SQS hands
@@ -112,19 +192,7 @@ impl Syncer<'_> {
     /// calls. Pages an earlier direct-mode race left are still settled.
     pub async fn upsert_alone(&self, item: &WorkItem) -> Result<SyncResult, notion::Error> {
         let existing = self.find(&item.repository, item.number).await?;
-        let pages = match plan(existing, self.schema) {
-            Some(plan) => return self.settle(item, plan).await,
-            None => match self.create_rechecked(item).await? {
-                Created::Page(page) => {
-                    return Ok(SyncResult {
-                        outcome: Outcome::Created,
-                        page_id: Some(page.id),
-                    })
-                }
-                Created::Found(pages) => pages,
-            },
-        };
-        self.settle_found(item, pages).await
+        self.upsert_alone_among(item, existing).await
     }
 
     /// Settles the pages an ambiguous create's re-check found (never empty).
@@ -132,9 +200,10 @@ impl Syncer<'_> {
         &self,
         item: &WorkItem,
         pages: Vec<Page>,
+        alone: bool,
     ) -> Result<SyncResult, notion::Error> {
         match plan(pages, self.schema) {
-            Some(plan) => self.settle(item, plan).await,
+            Some(plan) => self.settle(item, plan, alone).await,
             None => Err(notion::Error::InvalidRequest(
                 "the key re-check found no page".into(),
             )),
@@ -167,6 +236,11 @@ impl Syncer<'_> {
             }
         }
     }
+}
+
+/// Whether the page held a version less than [`BURST_WINDOW`] from the item's (or none).
+fn in_burst(item: &WorkItem, page: &Page, schema: &BoundSchema) -> bool {
+    recorded_updated(page, schema).is_none_or(|held| (item.updated_at - held).abs() < BURST_WINDOW)
 }
 
 fn created_at(page: &Page) -> Option<OffsetDateTime> {

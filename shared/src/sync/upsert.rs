@@ -98,7 +98,7 @@ impl Syncer<'_> {
         existing: Vec<Page>,
     ) -> Result<SyncResult, notion::Error> {
         match race::plan(existing, self.schema) {
-            Some(plan) => self.settle(item, plan).await,
+            Some(plan) => self.settle(item, plan, false).await,
             None => self.create(item).await,
         }
     }
@@ -126,7 +126,7 @@ impl Syncer<'_> {
     async fn create(&self, item: &WorkItem) -> Result<SyncResult, notion::Error> {
         let created = match self.create_rechecked(item).await? {
             Created::Page(page) => page,
-            Created::Found(pages) => return self.settle_found(item, pages).await,
+            Created::Found(pages) => return self.settle_found(item, pages, false).await,
         };
         let mut pages = self.find(&item.repository, item.number).await?;
         if !pages.iter().any(|p| p.id == created.id) {
@@ -140,7 +140,7 @@ impl Syncer<'_> {
                 page_id: Some(created.id),
             });
         }
-        let mut result = self.settle(item, plan).await?;
+        let mut result = self.settle(item, plan, false).await?;
         if result.page_id.as_ref() == Some(&created.id) && result.outcome == Outcome::Unchanged {
             result.outcome = Outcome::Created;
         }

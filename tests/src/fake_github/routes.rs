@@ -149,6 +149,15 @@ async fn get_issue(
     Path((owner, repo, number)): Path<(String, String, u64)>,
 ) -> Response {
     let api = shared.base_url.clone();
+    let deleted = shared
+        .lock()
+        .repos
+        .get(&format!("{owner}/{repo}"))
+        .is_some_and(|r| r.deleted.contains(&number));
+    if deleted {
+        // GitHub's "Get an issue" answers 410 Gone for a deleted issue.
+        return error(StatusCode::GONE, "This issue was deleted");
+    }
     with_issue(&shared, &owner, &repo, number, |i, full, id| {
         Some(i.issue_json(&api, full, id))
     })
