@@ -5,6 +5,8 @@
 //! `opened`, `labeled` and `assigned` within milliseconds, to different Lambda containers, and
 //! two of them may both find no page and create one. Every instance keeps the same page and
 //! brings it to the newest version before archiving the others (`sync::race`), so they converge.
+//! An update inside a burst (versions under a minute apart) costs one more key query, which
+//! checks that no older write overtook it (`race::Syncer::settle`).
 
 use super::properties::{desired_properties, freshness, page_matches, Freshness};
 use super::race::{self, Created};
