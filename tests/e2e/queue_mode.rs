@@ -333,6 +333,43 @@ async fn a_poison_message_goes_to_the_dlq_after_five_receives_and_holds_back_no_
 }
 
 #[tokio::test]
+async fn a_queue_that_refuses_gets_503_while_ping_and_ignored_events_are_answered_directly() {
+    let qs = QueueStack::start("refusing", 60).await;
+    let missing = format!("{}-missing.fifo", qs.queue.trim_end_matches(".fifo"));
+    let webhook = qs
+        .stack
+        .function_with(&qs.db, &[("DELIVERY_QUEUE_URL", &missing)])
+        .await;
+    let opened = versions(4000).remove(0);
+    let refused = deliver(&webhook, &Delivery::json("issues", &opened)).await;
+    let ping = deliver(
+        &webhook,
+        &Delivery::json(
+            "ping",
+            &serde_json::json!({"zen": "Design for failure.", "hook_id": 1}),
+        ),
+    )
+    .await;
+    let push = deliver(
+        &webhook,
+        &Delivery::json("push", &serde_json::json!({"ref": "refs/heads/main"})),
+    )
+    .await;
+
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    assert_eq!(ping.status, 200, "{}", ping.body);
+    assert_eq!(push.status, 202, "{}", push.body);
+    assert!(push.body.contains("not synced"), "{}", push.body);
+    assert_eq!(queue_depth(&qs.sqs, &qs.queue).await.unwrap(), 0);
+    assert_eq!(
+        qs.stack.emulator.request_count(),
+        0,
+        "queue mode never calls Notion from the webhook"
+    );
+    assert_no_secrets(&webhook.logs());
+}
+
+#[tokio::test]
 async fn a_worker_killed_mid_batch_loses_nothing() {
     // A short visibility timeout, so the killed batch comes back soon.
     let qs = QueueStack::start("killed", 4).await;

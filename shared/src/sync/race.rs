@@ -109,7 +109,7 @@ impl Syncer<'_> {
         let mut round = 0;
         loop {
             round += 1;
-            let error = match self.settle_once(item, &plan).await {
+            let error = match self.settle_once(item, &plan, alone).await {
                 Ok((result, wrote)) => {
                     let close = in_burst(item, &plan.keeper, self.schema);
                     let first = first.get_or_insert(result).clone();
@@ -154,8 +154,15 @@ impl Syncer<'_> {
         &self,
         item: &WorkItem,
         plan: &Plan,
+        alone: bool,
     ) -> Result<(SyncResult, bool), notion::Error> {
-        let once = self.notion.without_retries();
+        // Alone, nothing can overtake a write: the client's own retries (and its Retry-After
+        // waits, up to a minute in the worker) are safe.
+        let once = if alone {
+            self.notion.clone()
+        } else {
+            self.notion.without_retries()
+        };
         let decided = Syncer {
             notion: &once,
             database: self.database,
