@@ -13,6 +13,7 @@ mod kit_fake_github;
 mod kit_lambda;
 mod kit_moto;
 mod oauth_flow;
+mod queue_kit;
 mod queue_mode;
 mod scheduled_backfill;
 mod scheduled_changes;
