@@ -63,10 +63,16 @@ impl Bench {
         env
     }
 
+    /// The fixture as issue `number`, updated `second` seconds after 2026-04-01T10:00:00Z.
     fn payload(&self, number: u64, second: u32, labels: &[&str]) -> Vec<u8> {
         let mut p = self.template.clone();
+        let at = time::macros::datetime!(2026-04-01 10:00:00 UTC)
+            + time::Duration::seconds(i64::from(second));
         p["issue"]["number"] = number.into();
-        p["issue"]["updated_at"] = format!("2026-04-01T10:00:{second:02}Z").into();
+        p["issue"]["updated_at"] = at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+            .into();
         p["issue"]["html_url"] = format!("https://github.com/{REPO}/issues/{number}").into();
         p["issue"]["labels"] = labels
             .iter()
@@ -198,10 +204,12 @@ async fn main() -> Result<(), BoxError> {
     )
     .await?;
     let esm = bench.mapping(&cost_queue).await?;
+    // The update comes 2 minutes later (outside a burst); the burst update 5 s after that.
     let cases = [
         ("create", 0u32, &[][..], "c"),
         ("redelivery", 0, &[][..], "c"),
-        ("update", 5, &["bug"][..], "u"),
+        ("update", 120, &["bug"][..], "u"),
+        ("update inside a burst", 125, &["bug", "docs"][..], "b"),
     ];
     let mut rows = Vec::new();
     let mut costs = Vec::new();
