@@ -98,6 +98,10 @@ async fn a_burst_of_deliveries_to_four_webhooks_ends_exact_within_the_notion_bud
         records.len()
     );
     let busiest = busiest_window(&records, Duration::from_secs(10));
+    eprintln!(
+        "{total} deliveries: {} Notion calls, {limited} answered 429, busiest 10 s window {busiest}",
+        records.len()
+    );
     assert!(
         busiest as f64 <= BUDGET * 10.0,
         "{busiest} Notion calls in one 10 s window, over the budget of {}",
