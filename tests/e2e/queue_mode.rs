@@ -306,3 +306,42 @@ async fn a_worker_killed_mid_batch_loses_nothing() {
     }
     assert_eq!(queue_depth(&qs.sqs, &qs.dlq).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn in_queue_mode_a_late_edit_after_a_delete_does_not_bring_the_page_back() {
+    let qs = QueueStack::start("tombstone", 60).await;
+    let webhook = qs.webhook().await;
+    let esm = qs.mapping(1, Duration::from_secs(30)).await;
+    let opened = versions(5000).remove(0);
+    let answer = deliver(&webhook, &Delivery::json("issues", &opened)).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    qs.wait_until(&esm, "the page created", || qs.holds(5000, &opened))
+        .await;
+
+    let mut deleted = crate::webhook_kit::fixture_json("octokit/issues/deleted.payload.json");
+    crate::webhook_kit::retarget(&mut deleted, 5000, "2026-03-05T12:10:00Z");
+    let answer = deliver(&webhook, &Delivery::json("issues", &deleted)).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    qs.wait_until(&esm, "the page archived", || {
+        qs.stack.live_pages_for(&qs.db, REPO, 5000).is_empty()
+    })
+    .await;
+    qs.stack.github.delete_issue(REPO, 5000);
+
+    let late = versions(5000).remove(1);
+    let answer = deliver(&webhook, &Delivery::json("issues", &late)).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+    qs.wait_until(&esm, "the late edit applied", || true).await;
+
+    assert!(
+        qs.stack.live_pages_for(&qs.db, REPO, 5000).is_empty(),
+        "the deleted issue came back:\n{}",
+        esm.logs()
+    );
+    assert!(
+        esm.logs().contains("not re-creating its page"),
+        "{}",
+        esm.logs()
+    );
+    esm.stop().await;
+}
