@@ -14,6 +14,9 @@ pub use crate::aws::{
 pub const AWS_ENDPOINT_URL_SECRETS_MANAGER: &str = SECRETS_MANAGER.endpoint_var;
 
 const GET_SECRET_VALUE: &str = "secretsmanager.GetSecretValue";
+/// All attempts of one call (retries on throttling and 5xx included): a cold start must leave
+/// the webhook time to answer within GitHub's 10 s.
+const CALL_BUDGET: std::time::Duration = std::time::Duration::from_secs(6);
 const PUT_SECRET_VALUE: &str = "secretsmanager.PutSecretValue";
 
 /// Signs and sends `GetSecretValue` / `PutSecretValue`. Its `Debug` does not show credentials.
@@ -72,7 +75,7 @@ impl SecretsManagerClient {
     /// The `SecretString` of `secret_id` (name or ARN).
     pub async fn get_secret_string(&self, secret_id: &str) -> Result<String, Error> {
         let body = serde_json::json!({ "SecretId": secret_id });
-        let bytes = self.aws.call(GET_SECRET_VALUE, &body).await?;
+        let bytes = self.call(GET_SECRET_VALUE, &body).await?;
         let output: GetSecretValueOutput =
             serde_json::from_slice(&bytes).map_err(|source| Error::InvalidSecretJson {
                 secret_id: secret_id.to_owned(),
@@ -96,8 +99,12 @@ impl SecretsManagerClient {
         secret_string: &str,
     ) -> Result<(), Error> {
         let body = serde_json::json!({ "SecretId": secret_id, "SecretString": secret_string });
-        self.aws.call(PUT_SECRET_VALUE, &body).await.map(drop)?;
-        Ok(())
+        self.call(PUT_SECRET_VALUE, &body).await.map(drop)
+    }
+
+    async fn call(&self, target: &str, body: &serde_json::Value) -> Result<Vec<u8>, Error> {
+        let deadline = tokio::time::Instant::now() + CALL_BUDGET;
+        Ok(self.aws.call_until(target, body, Some(deadline)).await?)
     }
 }
 
