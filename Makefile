@@ -16,9 +16,9 @@ export SAM_CLI_TELEMETRY := 0
 # SAM's translator wants a region even for local work; any will do.
 export AWS_DEFAULT_REGION ?= us-east-1
 
-FUNCTIONS := github-webhook scheduled-sync weekly-digest notion-oauth notion-webhook
+FUNCTIONS := github-webhook scheduled-sync weekly-digest notion-oauth notion-webhook sync-worker
 # template.yaml logical ids, in the order of FUNCTIONS.
-SAM_FUNCTIONS := GitHubWebhookFunction ScheduledSyncFunction WeeklyDigestFunction NotionOAuthFunction NotionWebhookFunction
+SAM_FUNCTIONS := GitHubWebhookFunction ScheduledSyncFunction WeeklyDigestFunction NotionOAuthFunction NotionWebhookFunction SyncWorkerFunction
 SAM_BUILD_DIR := $(ROOT)/.aws-sam/build
 # The same selection `sam build` uses (one --bin per function at the workspace root), so both
 # share feature resolution and hence compiled artifacts in $(CARGO_TARGET_DIR).
@@ -111,6 +111,7 @@ bench: bootstrap release-bins
 	cargo run --release -p relay-tests --bin bench
 	cargo run --release -p relay-tests --bin bench_sync
 	cargo run --release -p relay-tests --bin bench_client
+	cargo run --release -p relay-tests --bin bench_queue
 
 demo: bootstrap release-bins
 	$(call step,demo)

@@ -21,6 +21,14 @@ pub const GITHUB_HOOK_ID: &str = "GITHUB_HOOK_ID";
 pub const AWS_ENDPOINT_URL: &str = "AWS_ENDPOINT_URL";
 /// The Notion webhook subscription's verification token (notion-webhook, two-way sync).
 pub const NOTION_WEBHOOK_SECRET: &str = "NOTION_WEBHOOK_SECRET";
+/// Queue mode: the SQS FIFO queue `github-webhook` sends deliveries to (unset: direct mode).
+pub const DELIVERY_QUEUE_URL: &str = "DELIVERY_QUEUE_URL";
+/// The pace of one container's Notion client (requests/s); the template derives it from the
+/// deployment's budget and the worker's MaximumConcurrency (`queue::pace`).
+pub const NOTION_REQUESTS_PER_SECOND: &str = "NOTION_REQUESTS_PER_SECOND";
+/// sync-worker: the deployment's Notion budget (requests/s) and how many workers share it.
+pub const NOTION_REQUEST_BUDGET: &str = "NOTION_REQUEST_BUDGET";
+pub const WORKER_MAX_CONCURRENCY: &str = "WORKER_MAX_CONCURRENCY";
 
 // Settings read by one function each (scheduled-sync, weekly-digest, notion-oauth).
 pub const NOTION_OAUTH_CLIENT_ID: &str = "NOTION_OAUTH_CLIENT_ID";

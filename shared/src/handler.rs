@@ -3,9 +3,11 @@
 
 pub mod access;
 pub mod digest;
+pub mod existence;
 pub mod notion_webhook;
 pub mod oauth;
 pub mod webhook;
+pub mod worker;
 
 pub use access::{AccessError, NotionAccess, NotionSettings};
 pub use notion_webhook::NotionWebhookApp;

@@ -6,8 +6,10 @@
 pub mod body;
 mod parent;
 pub mod properties;
+pub mod race;
 pub mod schema;
 pub mod title;
+pub mod tombstone;
 pub mod upsert;
 pub mod writeback;
 

@@ -226,10 +226,9 @@ async fn two_concurrent_opened_deliveries_of_one_issue_in_two_containers_converg
 
 /// GitHub delivers out of order and `scheduled-sync` redelivers failed deliveries, so an older
 /// `edited` can arrive after `deleted`. Notion's query never returns archived pages, so the
-/// sync finds nothing and creates the deleted issue's page again — for good, since no later
-/// event will come for a deleted issue.
+/// sync finds nothing; before it creates, it asks GitHub, which answers 410 Gone for a deleted
+/// issue (`sync::tombstone`), and the delivery is answered `stale`.
 #[tokio::test]
-#[ignore = "known gap (reported): a stale delivery after `deleted` re-creates the archived page"]
 async fn a_stale_delivery_after_a_delete_does_not_bring_the_page_back() {
     let stack = Stack::start().await;
     let db = stack.database();
@@ -239,6 +238,7 @@ async fn a_stale_delivery_after_a_delete_does_not_bring_the_page_back() {
     let deleted = issue_payload("deleted", 401, "2026-03-02T10:10:00Z");
     let (archived, _) = send(&stack, &function, &Delivery::json("issues", &deleted)).await;
     assert_eq!(outcome(&archived), "archived");
+    stack.github.delete_issue(REPO, 401);
 
     let late_edit = issue_payload("edited", 401, "2026-03-02T10:05:00Z");
     let (late, _) = send(&stack, &function, &Delivery::json("issues", &late_edit)).await;
@@ -248,5 +248,13 @@ async fn a_stale_delivery_after_a_delete_does_not_bring_the_page_back() {
         live.is_empty(),
         "the deleted issue came back ({}): {live:#?}",
         late.body
+    );
+    assert_eq!(outcome(&late), "stale", "{}", late.body);
+    assert_eq!(
+        stack
+            .github
+            .count("/repos/Codertocat/Hello-World/issues/401"),
+        2,
+        "GitHub is asked before each create (the first `opened`, the late edit), never otherwise"
     );
 }

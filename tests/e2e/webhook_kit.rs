@@ -46,6 +46,9 @@ pub struct Stack {
     pub emulator: Emulator,
     pub moto: MotoServer,
     pub secret_arn: String,
+    /// GitHub as the functions see it (`GITHUB_API_URL`): asked before a create whether the
+    /// issue was deleted; it knows no issue unless a test puts or deletes one.
+    pub github: relay_tests::fake_github::FakeGitHub,
 }
 
 impl Stack {
@@ -69,10 +72,14 @@ impl Stack {
             .create_secret(SECRET_NAME, &secret.to_string())
             .await
             .unwrap_or_else(|e| panic!("{e}"));
+        let github = relay_tests::fake_github::FakeGitHub::start()
+            .await
+            .expect("fake GitHub binds");
         Stack {
             emulator,
             moto,
             secret_arn,
+            github,
         }
     }
 
@@ -91,6 +98,10 @@ impl Stack {
             ("NOTION_DATABASE_ID".to_string(), database_id.to_string()),
             ("SECRET_ID".to_string(), self.secret_arn.clone()),
             ("AWS_LAMBDA_LOG_FORMAT".to_string(), "JSON".to_string()),
+            (
+                "GITHUB_API_URL".to_string(),
+                self.github.base_url().to_string(),
+            ),
         ];
         env.extend(self.moto.aws_env());
         env

@@ -108,6 +108,14 @@ impl FakeGitHub {
         }
     }
 
+    /// Deletes an issue as GitHub does: it leaves every list, and `GET` answers 410 Gone.
+    pub fn delete_issue(&self, repo: &str, number: u64) {
+        let mut inner = self.shared.lock();
+        let repo = inner.repo_mut(repo);
+        repo.issues.remove(&number);
+        repo.deleted.insert(number);
+    }
+
     pub fn issue(&self, repo: &str, number: u64) -> Option<Issue> {
         let inner = self.shared.lock();
         inner.repos.get(repo)?.issues.get(&number).cloned()

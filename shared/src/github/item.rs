@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 
 use super::payload::{Issue, IssueType, Label, Milestone, PullRequest, Team, User};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ItemKind {
     Issue,
     PullRequest,
@@ -34,7 +34,7 @@ impl ItemKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ItemState {
     Open,
     Closed,
@@ -68,7 +68,8 @@ impl ItemState {
 }
 
 /// An issue or pull request as the sync writes it. See the module docs for what `None` means.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serializable: in queue mode it is the SQS message body (`crate::queue`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct WorkItem {
     /// `owner/name`.
     pub repository: String,
@@ -85,24 +86,81 @@ pub struct WorkItem {
     pub url: String,
     pub body: Option<String>,
     pub comments: Option<u64>,
+    #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     /// The repository's default branch, for relative links in the body (`None`: `HEAD`).
+    #[serde(default)]
     pub default_branch: Option<String>,
     /// Milestone title; `Some(None)`: none.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "wire::known")]
     pub milestone: Option<Option<String>>,
     /// Issue type name (`issue.type.name`); `Some(None)`: untyped.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "wire::known")]
     pub issue_type: Option<Option<String>>,
     /// The parent issue (sub-issues); `Some(None)`: the parent was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "wire::known")]
     pub parent: Option<Option<ItemKey>>,
     /// Requested reviewers of a pull request (logins, then team names).
+    #[serde(default)]
     pub reviewers: Option<Vec<String>>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
     pub created_at: Option<OffsetDateTime>,
     /// Known whenever the state is: `Some(None)` while open.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "wire::known_time"
+    )]
     pub closed_at: Option<Option<OffsetDateTime>>,
 }
 
+/// The queue message form of the fields where "not in this delivery" (`None`) and "known to be
+/// empty" (`Some(None)`) differ: the field is left out for the first and `null` for the second,
+/// so a cleared milestone stays cleared through SQS.
+mod wire {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use time::OffsetDateTime;
+
+    pub mod known {
+        use super::*;
+
+        pub fn serialize<S: Serializer, T: Serialize>(
+            value: &Option<Option<T>>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match value {
+                Some(inner) => inner.serialize(serializer),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Option<T>>, D::Error> {
+            Option::<T>::deserialize(deserializer).map(Some)
+        }
+    }
+
+    pub mod known_time {
+        use super::*;
+
+        pub fn serialize<S: Serializer>(
+            value: &Option<Option<OffsetDateTime>>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            time::serde::rfc3339::option::serialize(&value.flatten(), serializer)
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Option<OffsetDateTime>>, D::Error> {
+            time::serde::rfc3339::option::deserialize(deserializer).map(Some)
+        }
+    }
+}
+
 /// An issue's key: `owner/name` and number.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ItemKey {
     pub repository: String,
     pub number: u64,

@@ -6,6 +6,7 @@
 //! limits (see [`retry`]) within an optional deadline, and decodes errors into [`RestError`].
 
 pub mod account;
+mod existence;
 pub mod issues;
 pub mod link;
 pub mod retry;

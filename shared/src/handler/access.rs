@@ -40,6 +40,8 @@ pub struct NotionSettings {
     pub version: ApiVersion,
     pub database: DatabaseId,
     pub names: PropertyNames,
+    /// This container's Notion pace (`NOTION_REQUESTS_PER_SECOND`); unset: the client's 3/s.
+    pub requests_per_second: Option<f64>,
 }
 
 impl NotionSettings {
@@ -62,7 +64,24 @@ impl NotionSettings {
             version,
             database: DatabaseId::new(config::required_in(env, config::NOTION_DATABASE_ID)?),
             names: PropertyNames::from_env_in(env),
+            requests_per_second: requests_per_second_in(env)?,
         })
+    }
+}
+
+/// `NOTION_REQUESTS_PER_SECOND`: a positive number when set.
+fn requests_per_second_in(
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<f64>, ConfigError> {
+    let hint = "a positive number of requests per second, e.g. 1.25";
+    let rate: Option<f64> = config::parsed_in(env, config::NOTION_REQUESTS_PER_SECOND, hint)?;
+    match rate {
+        Some(r) if !(r.is_finite() && r > 0.0) => Err(ConfigError::Invalid {
+            var: config::NOTION_REQUESTS_PER_SECOND,
+            value_hint: hint,
+            reason: format!("{r} is not positive"),
+        }),
+        other => Ok(other),
     }
 }
 
@@ -72,6 +91,7 @@ pub struct NotionAccess {
     pub secrets: SecretsProvider,
     client: OnceCell<NotionClient>,
     schema: OnceCell<BoundSchema>,
+    retry: Option<notion::RetryPolicy>,
 }
 
 impl NotionAccess {
@@ -81,7 +101,14 @@ impl NotionAccess {
             secrets,
             client: OnceCell::new(),
             schema: OnceCell::new(),
+            retry: None,
         }
+    }
+
+    /// Retries other than the client's default (the worker waits out longer `Retry-After`s).
+    pub fn with_retry(mut self, policy: notion::RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
     }
 
     /// The container's client (built on first use, with the token from the secrets).
@@ -89,8 +116,17 @@ impl NotionAccess {
         self.client
             .get_or_try_init(|| async {
                 let token = self.secrets.notion_token().await?;
-                let config =
+                let mut config =
                     NotionConfig::new(&self.settings.base_url, token, self.settings.version);
+                if let Some(rate) = self.settings.requests_per_second {
+                    // A slow pace with the default burst of 3 would let every container spend
+                    // 3 at once; the burst follows the pace.
+                    config.requests_per_second = rate;
+                    config.burst = (rate.ceil() as u32).clamp(1, 3);
+                }
+                if let Some(policy) = &self.retry {
+                    config.retry = policy.clone();
+                }
                 NotionClient::new(config).map_err(|source| AccessError::Notion {
                     context: "cannot build the Notion client",
                     source,

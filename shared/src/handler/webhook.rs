@@ -4,6 +4,8 @@
 //! it, and nothing touches Notion before the signature holds. Answers follow PRODUCT.md: 401
 //! bad signature, 400 bad payload, 413 too large, 200 ping, 202 ignored, 200 synced, 500
 //! configuration or secret missing, 503 Notion unavailable within the time budget.
+//! Queue mode (`DELIVERY_QUEUE_URL` set): the verified work goes to SQS instead (`crate::queue`),
+//! answered 202 `{"queued": <message id>}`, or 503 if the queue refuses it.
 
 use std::time::Duration;
 
@@ -11,12 +13,13 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::access::{AccessError, NotionAccess, NotionSettings};
+use super::existence::DeletionCheck;
 use crate::config::{self, ConfigError};
-use crate::github::{webhook, Event, SyncAction, WebhookError, WorkItem};
+use crate::github::{webhook, Event, SyncAction, WebhookError};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::notion;
+use crate::queue::{DeliveryQueue, WorkOp};
 use crate::secrets::SecretsProvider;
-use crate::sync::{SyncResult, Syncer};
+use crate::sync::Syncer;
 
 /// GitHub gives up on an answer after 10 s; we answer before that whatever Notion does.
 pub const ANSWER_BUDGET: Duration = Duration::from_secs(9);
@@ -28,6 +31,9 @@ pub struct WebhookApp {
     /// A configuration error is kept, not fatal: every delivery gets a 500 naming it, so GitHub
     /// shows the problem in its delivery log.
     setup: Result<NotionAccess, String>,
+    /// Queue mode when set.
+    queue: Option<DeliveryQueue>,
+    deletions: DeletionCheck,
 }
 
 impl WebhookApp {
@@ -42,10 +48,22 @@ impl WebhookApp {
                 let secrets = SecretsProvider::from_env_in(env).map_err(|e| e.to_string())?;
                 Ok(NotionAccess::new(settings, secrets))
             });
+        let (setup, queue) = match DeliveryQueue::from_env_in(env) {
+            Ok(queue) => (setup, queue),
+            Err(error) => (
+                Err(format!("the delivery queue cannot be used: {error}")),
+                None,
+            ),
+        };
         if let Err(message) = &setup {
             tracing::error!(error = %message, "github-webhook is not configured; every delivery will get 500");
         }
-        Self { setup }
+        let deletions = DeletionCheck::from_env_in(env);
+        Self {
+            setup,
+            queue,
+            deletions,
+        }
     }
 
     /// Handles one delivery. `lambda_deadline` is the invocation's deadline, if known.
@@ -114,20 +132,42 @@ impl WebhookApp {
             SyncAction::Ignore { reason } => HttpResponse::json(202, &json!({"message": reason})),
             SyncAction::Upsert(item) => {
                 summary.item(&item.repository, item.number);
-                self.sync(access, deadline, summary, &Operation::Upsert(item))
+                self.apply(access, request, deadline, summary, WorkOp::Upsert { item })
                     .await
             }
             SyncAction::Archive {
                 repository, number, ..
             } => {
                 summary.item(&repository, number);
-                self.sync(
-                    access,
-                    deadline,
-                    summary,
-                    &Operation::Archive { repository, number },
-                )
-                .await
+                let op = WorkOp::Archive { repository, number };
+                self.apply(access, request, deadline, summary, op).await
+            }
+        }
+    }
+
+    /// Queue mode: enqueue the work; direct mode: sync it now.
+    async fn apply(
+        &self,
+        access: &NotionAccess,
+        request: &HttpRequest,
+        deadline: Instant,
+        summary: &mut Summary,
+        op: WorkOp,
+    ) -> HttpResponse {
+        let Some(queue) = &self.queue else {
+            return self.sync(access, deadline, summary, &op).await;
+        };
+        match queue
+            .enqueue(request.header("x-github-delivery"), op, deadline)
+            .await
+        {
+            Ok(message_id) => {
+                summary.outcome = "queued";
+                HttpResponse::json(202, &json!({ "queued": message_id }))
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "the delivery queue refused the delivery; GitHub will record a failed delivery");
+                HttpResponse::message(503, format!("{error}, try again later"))
             }
         }
     }
@@ -139,12 +179,13 @@ impl WebhookApp {
         access: &NotionAccess,
         deadline: Instant,
         summary: &mut Summary,
-        operation: &Operation,
+        operation: &WorkOp,
     ) -> HttpResponse {
         let client = match access.client().await {
             Ok(client) => client.with_deadline(deadline),
             Err(error) => return access_failure(&error),
         };
+        let github = self.deletions.client(&access.secrets, deadline).await;
         let mut refreshed = false;
         let result = loop {
             let attempt = async {
@@ -155,7 +196,7 @@ impl WebhookApp {
                     schema,
                 };
                 operation
-                    .run(&syncer)
+                    .run(&syncer, github.as_ref(), false)
                     .await
                     .map_err(|source| AccessError::Notion {
                         context: "Notion sync failed",
@@ -185,22 +226,6 @@ impl WebhookApp {
                 )
             }
             Err(error) => access_failure(&error),
-        }
-    }
-}
-
-/// The Notion work a delivery asks for (one per delivery: its size does not matter).
-#[allow(clippy::large_enum_variant)]
-enum Operation {
-    Upsert(WorkItem),
-    Archive { repository: String, number: u64 },
-}
-
-impl Operation {
-    async fn run(&self, syncer: &Syncer<'_>) -> Result<SyncResult, notion::Error> {
-        match self {
-            Operation::Upsert(item) => syncer.upsert(item).await,
-            Operation::Archive { repository, number } => syncer.archive(repository, *number).await,
         }
     }
 }

@@ -37,7 +37,7 @@ use tokio::time::Instant;
 use super::error::{body_snippet, Error};
 use super::pacer::Pacer;
 use super::retry::RetryPolicy;
-use super::send::{with_retries, Answer, Budget};
+use super::send::{with_retries, Answer, Budget, Retries};
 use super::types::{DataSourceId, DatabaseId};
 
 /// The `Notion-Version`s this client speaks.
@@ -161,6 +161,8 @@ pub struct NotionClient {
     shared: Arc<Shared>,
     deadline: Option<Instant>,
     calls: Arc<AtomicU64>,
+    /// Narrowed by [`NotionClient::without_ambiguous_retries`] / [`NotionClient::without_retries`].
+    retries: Retries,
 }
 
 impl fmt::Debug for NotionClient {
@@ -212,6 +214,7 @@ impl NotionClient {
             }),
             deadline: None,
             calls: Arc::new(AtomicU64::new(0)),
+            retries: Retries::All,
         })
     }
 
@@ -222,6 +225,28 @@ impl NotionClient {
             shared: Arc::clone(&self.shared),
             deadline: Some(deadline),
             calls: Arc::new(AtomicU64::new(0)),
+            retries: self.retries,
+        }
+    }
+
+    /// The same handle (deadline and call counter shared) that does NOT repeat a request whose
+    /// failure leaves it unknown whether Notion applied it (a timeout, a 5xx): for creates,
+    /// which the caller re-checks by key before trying again. Rate limits and connection
+    /// failures (nothing applied) are still retried.
+    pub fn without_ambiguous_retries(&self) -> NotionClient {
+        NotionClient {
+            retries: Retries::Unambiguous,
+            ..self.clone()
+        }
+    }
+
+    /// The same handle that sends every request once: for a write decided from a read (an
+    /// update after a stale check), where a retry seconds later could land after a newer
+    /// write; the caller reads again and decides again.
+    pub fn without_retries(&self) -> NotionClient {
+        NotionClient {
+            retries: Retries::None,
+            ..self.clone()
         }
     }
 
@@ -271,6 +296,7 @@ impl NotionClient {
             deadline: self.deadline,
             calls: &self.calls,
             request_timeout: self.shared.request_timeout,
+            retries: self.retries,
         };
         let answer = with_retries(budget, method.as_str(), path, |timeout| {
             attempt(self.request(&auth, method.clone(), &url, body.clone(), timeout))

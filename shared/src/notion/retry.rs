@@ -47,6 +47,18 @@ pub fn backoff(policy: &RetryPolicy, retry: u32, unit: f64) -> Duration {
     crate::backoff::full_jitter_at(retry, policy.base_delay, policy.max_delay, unit)
 }
 
+/// Whether a failed request may nonetheless have been applied: Notion's 5xx (a gateway can time
+/// out after the write landed), a timeout, a connection lost after sending. A rate limit or a
+/// refused connection applied nothing. A create that failed so is re-checked by key, not re-sent.
+pub fn is_ambiguous(error: &Error) -> bool {
+    match error {
+        Error::Api { status, .. } => matches!(status, 500 | 502 | 503 | 504 | 529),
+        Error::Transport(e) => !e.is_connect() && (e.is_timeout() || e.is_request() || e.is_body()),
+        Error::DeadlineExceeded { last, .. } => is_ambiguous(last),
+        _ => false,
+    }
+}
+
 /// The decision after `attempts` attempts (≥ 1) ended in `error`.
 ///
 /// With `Retry-After` the wait is that long plus a jitter of up to `base_delay`, so a rate-limited
@@ -108,6 +120,17 @@ mod tests {
                 Decision::GiveUp
             );
         }
+    }
+
+    #[test]
+    fn server_errors_are_ambiguous_rate_limits_and_refusals_are_not() {
+        for s in [500, 502, 503, 504, 529] {
+            assert!(is_ambiguous(&status(s)), "{s}");
+        }
+        for s in [400, 404, 409, 429] {
+            assert!(!is_ambiguous(&status(s)), "{s}");
+        }
+        assert!(!is_ambiguous(&Error::InvalidRequest("x".into())));
     }
 
     #[test]

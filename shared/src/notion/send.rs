@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use super::error::{parse_error_response, Error};
 use super::pacer::Pacer;
-use super::retry::{decide, Decision, RetryPolicy};
+use super::retry::{decide, is_ambiguous, Decision, RetryPolicy};
 
 /// One HTTP answer, whatever its status.
 #[derive(Debug, Clone)]
@@ -31,6 +31,20 @@ pub(crate) struct Budget<'a> {
     pub deadline: Option<Instant>,
     pub calls: &'a AtomicU64,
     pub request_timeout: Duration,
+    /// Which failures are sent again.
+    pub retries: Retries,
+}
+
+/// Which failed attempts a handle sends again (see `NotionClient::without_ambiguous_retries`
+/// and `NotionClient::without_retries`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Retries {
+    /// Every retryable failure (the default).
+    All,
+    /// Not those that may have been applied ([`is_ambiguous`]).
+    Unambiguous,
+    /// None: the caller decides again from a fresh read.
+    None,
 }
 
 impl Budget<'_> {
@@ -129,6 +143,14 @@ where
                 Error::Transport(e)
             }
         };
+        let stop = match budget.retries {
+            Retries::All => false,
+            Retries::Unambiguous => is_ambiguous(&error),
+            Retries::None => true,
+        };
+        if stop {
+            return Err(error);
+        }
         match decide(budget.policy, attempts, &error, fastrand::f64()) {
             Decision::GiveUp => return Err(error),
             Decision::RetryAfter(wait) => {

@@ -19,6 +19,7 @@ struct Harness {
     pacer: Pacer,
     policy: RetryPolicy,
     calls: AtomicU64,
+    retries: Retries,
 }
 
 impl Harness {
@@ -27,6 +28,7 @@ impl Harness {
             pacer: Pacer::new(3.0, 3),
             policy: RetryPolicy::default(),
             calls: AtomicU64::new(0),
+            retries: Retries::All,
         }
     }
 
@@ -40,6 +42,7 @@ impl Harness {
             deadline,
             calls: &self.calls,
             request_timeout: Duration::from_secs(8),
+            retries: self.retries,
         };
         with_retries(budget, "POST", "/v1/pages", |_timeout| {
             let mut s = script.lock().unwrap();
@@ -56,6 +59,56 @@ impl Harness {
     fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
     }
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_ambiguous_retries_a_503_is_returned_but_a_429_is_still_retried() {
+    let mut h = Harness::new();
+    h.retries = Retries::Unambiguous;
+    let err = h
+        .run(None, vec![answer(503, "", None), answer(200, "{}", None)])
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(503));
+    assert_eq!(
+        h.calls(),
+        1,
+        "a create that may have landed is not sent again"
+    );
+    let h2 = Harness {
+        retries: Retries::Unambiguous,
+        ..Harness::new()
+    };
+    h2.run(
+        None,
+        vec![
+            answer(429, r#"{"code":"rate_limited","message":"m"}"#, Some("1")),
+            answer(200, "{}", None),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(h2.calls(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_retries_even_a_429_is_returned_at_once() {
+    let h = Harness {
+        retries: Retries::None,
+        ..Harness::new()
+    };
+    let err = h
+        .run(
+            None,
+            vec![
+                answer(429, r#"{"code":"rate_limited","message":"m"}"#, Some("1")),
+                answer(200, "{}", None),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(h.calls(), 1);
 }
 
 #[tokio::test(start_paused = true)]

@@ -1,54 +1,28 @@
-//! A Secrets Manager client for `GetSecretValue` and `PutSecretValue`: each one SigV4-signed
-//! HTTPS POST through one private `call`.
-//!
-//! Why no AWS SDK: the SDK adds megabytes to every binary, tens of seconds to a 2-core build
-//! and milliseconds of credential-chain and config loading to each cold start, all for one call
-//! per warm container. Lambda hands us static credentials in the environment, so signing with
-//! `aws-sigv4` (the SDK's own signer) and sending with the `reqwest` client we already ship is
-//! enough.
-
-use std::time::{Duration, SystemTime};
+//! A Secrets Manager client for `GetSecretValue` and `PutSecretValue`: each one call through the
+//! shared AWS call path ([`crate::aws::AwsClient`]: SigV4, JSON 1.1, retries on throttling).
 
 use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{sign, SignableBody, SignableRequest, SigningSettings};
-use aws_sigv4::sign::v4::SigningParams;
-use aws_smithy_runtime_api::client::identity::Identity;
 use serde::Deserialize;
 
 use super::Error;
-use crate::config::{optional_in, ConfigError, AWS_ENDPOINT_URL};
+use crate::aws::{AwsClient, AwsError, SECRETS_MANAGER};
 
-pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
-pub const AWS_SECRET_ACCESS_KEY: &str = "AWS_SECRET_ACCESS_KEY";
-pub const AWS_SESSION_TOKEN: &str = "AWS_SESSION_TOKEN";
-pub const AWS_REGION: &str = "AWS_REGION";
-pub const AWS_DEFAULT_REGION: &str = "AWS_DEFAULT_REGION";
+pub use crate::aws::{
+    AWS_ACCESS_KEY_ID, AWS_DEFAULT_REGION, AWS_REGION, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN,
+};
 /// Service-specific endpoint override, preferred over `AWS_ENDPOINT_URL` like the SDKs do.
-pub const AWS_ENDPOINT_URL_SECRETS_MANAGER: &str = "AWS_ENDPOINT_URL_SECRETS_MANAGER";
+pub const AWS_ENDPOINT_URL_SECRETS_MANAGER: &str = SECRETS_MANAGER.endpoint_var;
 
-const SERVICE: &str = "secretsmanager";
 const GET_SECRET_VALUE: &str = "secretsmanager.GetSecretValue";
+/// All attempts of one call (retries on throttling and 5xx included): a cold start must leave
+/// the webhook time to answer within GitHub's 10 s.
+const CALL_BUDGET: std::time::Duration = std::time::Duration::from_secs(6);
 const PUT_SECRET_VALUE: &str = "secretsmanager.PutSecretValue";
-const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
-/// One call at cold start must not eat the webhook's 10 s answer budget.
-const TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Signs and sends `GetSecretValue`. Holds the credentials; its `Debug` does not show them.
-#[derive(Clone)]
+/// Signs and sends `GetSecretValue` / `PutSecretValue`. Its `Debug` does not show credentials.
+#[derive(Clone, Debug)]
 pub struct SecretsManagerClient {
-    http: reqwest::Client,
-    endpoint: String,
-    region: String,
-    credentials: Credentials,
-}
-
-impl std::fmt::Debug for SecretsManagerClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SecretsManagerClient")
-            .field("endpoint", &self.endpoint)
-            .field("region", &self.region)
-            .finish_non_exhaustive()
-    }
+    aws: AwsClient,
 }
 
 #[derive(Deserialize)]
@@ -57,41 +31,33 @@ struct GetSecretValueOutput {
     secret_string: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct AwsErrorBody {
-    #[serde(rename = "__type")]
-    type_: Option<String>,
-    message: Option<String>,
-    #[serde(rename = "Message")]
-    message_upper: Option<String>,
+impl From<AwsError> for Error {
+    fn from(error: AwsError) -> Self {
+        match error {
+            AwsError::MissingCredentials { var } => Error::MissingCredentials { var },
+            AwsError::Config(e) => Error::Config(e),
+            AwsError::Request { source, .. } => Error::Request(source),
+            AwsError::Signing { source, .. } => Error::Signing(source),
+            AwsError::Aws {
+                status,
+                type_,
+                message,
+                ..
+            } => Error::Aws {
+                status,
+                type_,
+                message,
+            },
+        }
+    }
 }
 
 impl SecretsManagerClient {
     /// Reads region, endpoint and credentials the way Lambda provides them.
     pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let region = optional_in(env, AWS_REGION)
-            .or_else(|| optional_in(env, AWS_DEFAULT_REGION))
-            .ok_or(Error::Config(ConfigError::Missing { var: AWS_REGION }))?;
-        let (endpoint, var) = match optional_in(env, AWS_ENDPOINT_URL_SECRETS_MANAGER) {
-            Some(url) => (url, AWS_ENDPOINT_URL_SECRETS_MANAGER),
-            None => match optional_in(env, AWS_ENDPOINT_URL) {
-                Some(url) => (url, AWS_ENDPOINT_URL),
-                None => (
-                    format!("https://secretsmanager.{region}.amazonaws.com"),
-                    AWS_REGION,
-                ),
-            },
-        };
-        let credential = |var| optional_in(env, var).ok_or(Error::MissingCredentials { var });
-        let credentials = Credentials::new(
-            credential(AWS_ACCESS_KEY_ID)?,
-            credential(AWS_SECRET_ACCESS_KEY)?,
-            optional_in(env, AWS_SESSION_TOKEN),
-            None,
-            "environment",
-        );
-        Self::new(&endpoint, var, region, credentials)
+        Ok(Self {
+            aws: AwsClient::from_env_in(env, SECRETS_MANAGER)?,
+        })
     }
 
     /// `endpoint_var` names where `endpoint` came from, for the error if it is unusable.
@@ -101,29 +67,8 @@ impl SecretsManagerClient {
         region: String,
         credentials: Credentials,
     ) -> Result<Self, Error> {
-        // The signer needs a host; checking here keeps a bad setting a start-up error.
-        let parsed = url::Url::parse(endpoint).map_err(|e| ConfigError::Invalid {
-            var: endpoint_var,
-            value_hint: "an http(s) URL such as http://127.0.0.1:5000",
-            reason: e.to_string(),
-        })?;
-        if parsed.host_str().is_none() || !matches!(parsed.scheme(), "http" | "https") {
-            return Err(ConfigError::Invalid {
-                var: endpoint_var,
-                value_hint: "an http(s) URL such as http://127.0.0.1:5000",
-                reason: "not an http(s) URL with a host".into(),
-            }
-            .into());
-        }
-        let http = reqwest::Client::builder()
-            .timeout(TIMEOUT)
-            .build()
-            .map_err(Error::Request)?;
         Ok(Self {
-            http,
-            endpoint: parsed.as_str().to_owned(),
-            region,
-            credentials,
+            aws: AwsClient::new(endpoint, endpoint_var, region, credentials, SECRETS_MANAGER)?,
         })
     }
 
@@ -157,100 +102,16 @@ impl SecretsManagerClient {
         self.call(PUT_SECRET_VALUE, &body).await.map(drop)
     }
 
-    /// Signs and sends one JSON 1.1 action; the answer's body on success, [`Error::Aws`] on an
-    /// error answer.
     async fn call(&self, target: &str, body: &serde_json::Value) -> Result<Vec<u8>, Error> {
-        let body = body.to_string();
-        let signed = self.sign(target, body.as_bytes(), SystemTime::now())?;
-        let mut request = self
-            .http
-            .post(&self.endpoint)
-            .header("content-type", CONTENT_TYPE)
-            .header("x-amz-target", target);
-        for (name, value) in &signed {
-            request = request.header(name.as_str(), value.as_str());
-        }
-        let response = request.body(body).send().await.map_err(Error::Request)?;
-        let status = response.status();
-        let error_type = response
-            .headers()
-            .get("x-amzn-errortype")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let bytes = response.bytes().await.map_err(Error::Request)?;
-        if !status.is_success() {
-            return Err(aws_error(status.as_u16(), error_type.as_deref(), &bytes));
-        }
-        Ok(bytes.to_vec())
-    }
-
-    /// The SigV4 headers (`authorization`, `x-amz-date`, maybe `x-amz-security-token`) for a
-    /// POST of `body` with `x-amz-target: target` to the endpoint at `time`.
-    fn sign(
-        &self,
-        target: &str,
-        body: &[u8],
-        time: SystemTime,
-    ) -> Result<Vec<(String, String)>, Error> {
-        let identity: Identity = self.credentials.clone().into();
-        let params = SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name(SERVICE)
-            .time(time)
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|e| Error::Signing(Box::new(e)))?;
-        let headers = [("content-type", CONTENT_TYPE), ("x-amz-target", target)];
-        let request = SignableRequest::new(
-            "POST",
-            self.endpoint.as_str(),
-            headers.into_iter(),
-            SignableBody::Bytes(body),
-        )
-        .map_err(|e| Error::Signing(Box::new(e)))?;
-        let (instructions, _signature) = sign(request, &params.into())
-            .map_err(|e| Error::Signing(Box::new(e)))?
-            .into_parts();
-        Ok(instructions
-            .headers()
-            .map(|(name, value)| (name.to_owned(), value.to_owned()))
-            .collect())
-    }
-}
-
-/// Maps an AWS JSON-protocol error answer: the type comes from `__type` (which may carry a
-/// `namespace#` prefix) or the `x-amzn-ErrorType` header (which may carry a `:url` suffix).
-fn aws_error(status: u16, header_type: Option<&str>, body: &[u8]) -> Error {
-    let parsed: AwsErrorBody = serde_json::from_slice(body).unwrap_or_default();
-    let raw_type = parsed
-        .type_
-        .as_deref()
-        .or(header_type)
-        .unwrap_or("UnknownError");
-    let type_ = raw_type
-        .rsplit('#')
-        .next()
-        .unwrap_or(raw_type)
-        .split(':')
-        .next()
-        .unwrap_or(raw_type)
-        .to_owned();
-    let message = parsed
-        .message
-        .or(parsed.message_upper)
-        .unwrap_or_else(|| format!("HTTP {status} without an error message"));
-    Error::Aws {
-        status,
-        type_,
-        message,
+        let deadline = tokio::time::Instant::now() + CALL_BUDGET;
+        Ok(self.aws.call_until(target, body, Some(deadline)).await?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::map_env;
+    use crate::config::{map_env, AWS_ENDPOINT_URL};
     use crate::secrets::test_server::{Canned, TestServer};
 
     fn client_for(server: &TestServer) -> SecretsManagerClient {
@@ -334,16 +195,16 @@ mod tests {
         ];
         let client = SecretsManagerClient::from_env_in(&map_env(&creds)).unwrap();
         assert_eq!(
-            client.endpoint,
+            client.aws.endpoint(),
             "https://secretsmanager.eu-west-1.amazonaws.com/"
         );
         let mut env = creds.to_vec();
         env.push((AWS_ENDPOINT_URL, "http://127.0.0.1:5000"));
         let client = SecretsManagerClient::from_env_in(&map_env(&env)).unwrap();
-        assert_eq!(client.endpoint, "http://127.0.0.1:5000/");
+        assert_eq!(client.aws.endpoint(), "http://127.0.0.1:5000/");
         env.push((AWS_ENDPOINT_URL_SECRETS_MANAGER, "http://localhost:4566"));
         let client = SecretsManagerClient::from_env_in(&map_env(&env)).unwrap();
-        assert_eq!(client.endpoint, "http://localhost:4566/");
+        assert_eq!(client.aws.endpoint(), "http://localhost:4566/");
     }
 
     #[test]
@@ -370,31 +231,5 @@ mod tests {
         ]);
         let err = SecretsManagerClient::from_env_in(&env).unwrap_err();
         assert!(err.to_string().contains("AWS_ENDPOINT_URL"), "{err}");
-    }
-
-    #[test]
-    fn aws_errors_keep_type_and_message() {
-        let err = aws_error(
-            400,
-            None,
-            br#"{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}"#,
-        );
-        assert!(matches!(&err, Error::Aws { status: 400, type_, message }
-            if type_ == "ResourceNotFoundException" && message.contains("can't find")));
-        let err = aws_error(
-            403,
-            Some("UnrecognizedClientException:http://internal.amazon.com/"),
-            b"{}",
-        );
-        assert!(matches!(&err, Error::Aws { type_, .. } if type_ == "UnrecognizedClientException"));
-        let err = aws_error(
-            400,
-            None,
-            br#"{"__type":"com.amazonaws.x#AccessDeniedException","Message":"no"}"#,
-        );
-        assert!(matches!(&err, Error::Aws { type_, message, .. }
-            if type_ == "AccessDeniedException" && message == "no"));
-        let err = aws_error(503, None, b"<html>");
-        assert!(matches!(&err, Error::Aws { status: 503, type_, .. } if type_ == "UnknownError"));
     }
 }

@@ -257,6 +257,18 @@ pub fn title_link<'p>(page: &'p Page, schema: &BoundSchema) -> Option<&'p str> {
     items.first()?.link.as_deref()
 }
 
+/// The version a page records: the exact `updated_at` of its title link, else the `Updated` date
+/// (to the minute). Orders duplicate pages by what they hold (`sync::converge`).
+pub fn recorded_updated(page: &Page, schema: &BoundSchema) -> Option<OffsetDateTime> {
+    recorded_exact(page, schema).or_else(|| {
+        schema
+            .get(Field::Updated)
+            .and_then(|b| page.property(&b.property))
+            .and_then(PropertyValue::as_date)
+            .and_then(|d| parse_minute(&d.start))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,16 +3,17 @@
 //! Cost, in Notion calls: a redelivery or a stale delivery 1 (the key query), an update 2, a
 //! create 3 — the key query, the write, and a second key query that heals a race: GitHub sends
 //! `opened`, `labeled` and `assigned` within milliseconds, to different Lambda containers, and
-//! two of them may both find no page and create one. Every instance keeps the same page (the
-//! oldest by `created_time`, then id) and archives the others, so they converge.
+//! two of them may both find no page and create one. Every instance keeps the same page and
+//! brings it to the newest version before archiving the others (`sync::race`), so they converge.
+//! An update inside a burst (versions under a minute apart) costs one more key query, which
+//! checks that no older write overtook it (`race::Syncer::settle`).
 //!
 //! An update whose body changed also rewrites the page content (`body.rs`, cost there); one
 //! naming a parent issue costs one more key query (`parent.rs`).
 
-use time::OffsetDateTime;
-
 use super::body;
 use super::properties::{freshness, holds_values, page_matches, Freshness};
+use super::race::{self, Created};
 use super::schema::{BoundSchema, Field};
 use crate::github::WorkItem;
 use crate::notion::{
@@ -102,13 +103,17 @@ impl Syncer<'_> {
         item: &WorkItem,
         existing: Vec<Page>,
     ) -> Result<SyncResult, notion::Error> {
-        let Some(keep) = self.keep_oldest(existing).await? else {
-            return self.create(item).await;
-        };
-        self.update(item, &keep).await
+        match race::plan(existing, self.schema) {
+            Some(plan) => self.settle(item, plan, false).await,
+            None => self.create(item).await,
+        }
     }
 
-    async fn update(&self, item: &WorkItem, page: &Page) -> Result<SyncResult, notion::Error> {
+    pub(super) async fn update(
+        &self,
+        item: &WorkItem,
+        page: &Page,
+    ) -> Result<SyncResult, notion::Error> {
         let result = |outcome| SyncResult {
             outcome,
             page_id: Some(page.id.clone()),
@@ -136,15 +141,27 @@ impl Syncer<'_> {
     }
 
     async fn create(&self, item: &WorkItem) -> Result<SyncResult, notion::Error> {
-        let created = self.create_unchecked(item).await?;
-        let pages = self.find(&item.repository, item.number).await?;
-        match self.keep_oldest(pages).await? {
-            Some(keep) if keep.id != created.id => self.update(item, &keep).await,
-            _ => Ok(SyncResult {
+        let created = match self.create_rechecked(item).await? {
+            Created::Page(page) => page,
+            Created::Found(pages) => return self.settle_found(item, pages, false).await,
+        };
+        let mut pages = self.find(&item.repository, item.number).await?;
+        if !pages.iter().any(|p| p.id == created.id) {
+            // A query may lag a create; the page exists all the same.
+            pages.push(created.clone());
+        }
+        let plan = race::plan(pages, self.schema).expect("holds the created page");
+        if plan.keeper.id == created.id && plan.duplicates.is_empty() {
+            return Ok(SyncResult {
                 outcome: Outcome::Created,
                 page_id: Some(created.id),
-            }),
+            });
         }
+        let mut result = self.settle(item, plan, false).await?;
+        if result.page_id.as_ref() == Some(&created.id) && result.outcome == Outcome::Unchanged {
+            result.outcome = Outcome::Created;
+        }
+        Ok(result)
     }
 
     /// Creates the page for `item` without the race check that [`Syncer::upsert`] does. For
@@ -160,22 +177,6 @@ impl Syncer<'_> {
                 &children,
             )
             .await
-    }
-
-    /// Keeps the oldest page and archives the rest; deterministic, so racing instances agree.
-    async fn keep_oldest(&self, mut pages: Vec<Page>) -> Result<Option<Page>, notion::Error> {
-        pages.sort_by(|a, b| {
-            created_at(a)
-                .cmp(&created_at(b))
-                .then_with(|| a.id.as_str().cmp(b.id.as_str()))
-        });
-        let mut pages = pages.into_iter();
-        let keep = pages.next();
-        for duplicate in pages {
-            tracing::warn!(page_id = %duplicate.id, "archiving a duplicate page left by a race");
-            self.notion.archive_page(&duplicate.id).await?;
-        }
-        Ok(keep)
     }
 
     /// Archives the item's pages (the issue was deleted or transferred away).
@@ -199,14 +200,6 @@ impl Syncer<'_> {
             page_id,
         })
     }
-}
-
-fn created_at(page: &Page) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(
-        &page.created_time,
-        &time::format_description::well_known::Rfc3339,
-    )
-    .ok()
 }
 
 /// A body as page content, with no repository to resolve relative links against (see

@@ -21,6 +21,9 @@ use relay_tests::emulator::{Emulator, EmulatorConfig};
 use relay_tests::lambda::{release_binary, HttpResponse, LambdaFunction};
 use serde_json::Value;
 
+#[path = "demo/queue_path.rs"]
+mod queue_path;
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 const EVENTS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../events");
@@ -166,6 +169,8 @@ async fn run() -> Result<bool, BoxError> {
     if let Target::Emulator(emulator) = &target {
         let total = emulator.request_count();
         println!("\nNotion requests in all: {total} (emulator request log; the demo's read-back included)");
+        step("queue mode: deliveries -> github-webhook -> SQS FIFO (moto) -> sync-worker -> rows");
+        queue_path::run(emulator).await?;
     } else {
         println!("\n(Notion calls as the function counts them; the first includes the container's schema read)");
     }

@@ -93,6 +93,15 @@ pub async fn get_issue(
     Path((owner, repo, number)): Path<(String, String, u64)>,
 ) -> Response {
     let full = format!("{owner}/{repo}");
+    let deleted = shared
+        .lock()
+        .repos
+        .get(&full)
+        .is_some_and(|r| r.deleted.contains(&number));
+    if deleted {
+        // GitHub's "Get an issue" answers 410 Gone for a deleted issue.
+        return error(StatusCode::GONE, "This issue was deleted");
+    }
     let found = shared
         .lock()
         .issue_with_writes(&shared.base_url, &full, number);

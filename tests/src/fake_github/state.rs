@@ -55,6 +55,8 @@ const RATE_WINDOW: Duration = Duration::from_secs(3600);
 pub struct Repo {
     pub id: u64,
     pub issues: BTreeMap<u64, Issue>,
+    /// Numbers of deleted issues: `GET` answers 410 Gone for them.
+    pub deleted: std::collections::BTreeSet<u64>,
     /// Deliveries per hook id, oldest first.
     pub hooks: BTreeMap<u64, Vec<Delivery>>,
 }
@@ -113,6 +115,7 @@ impl Inner {
             Repo {
                 id: *next_id - 1,
                 issues: BTreeMap::new(),
+                deleted: Default::default(),
                 hooks: BTreeMap::new(),
             }
         })

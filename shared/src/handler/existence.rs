@@ -1,0 +1,56 @@
+//! The GitHub client asked before a page is created whether the issue was deleted
+//! (`sync::tombstone`): built once per container, and only when a GitHub token is configured.
+
+use std::time::Duration;
+
+use tokio::sync::OnceCell;
+use tokio::time::Instant;
+
+use crate::config::{self, DEFAULT_GITHUB_API_URL, GITHUB_API_URL};
+use crate::github::GitHubClient;
+use crate::secrets::SecretsProvider;
+
+/// The check must leave the create its time.
+const CHECK_BUDGET: Duration = Duration::from_secs(3);
+const USER_AGENT: &str = concat!(
+    "notion-relay/",
+    env!("CARGO_PKG_VERSION"),
+    " (deletion check)"
+);
+
+pub struct DeletionCheck {
+    base_url: String,
+    client: OnceCell<Option<GitHubClient>>,
+}
+
+impl DeletionCheck {
+    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            base_url: config::or_default_in(env, GITHUB_API_URL, DEFAULT_GITHUB_API_URL),
+            client: OnceCell::new(),
+        }
+    }
+
+    /// The client, bounded by `deadline` and [`CHECK_BUDGET`]; `None` without a GitHub token.
+    pub async fn client(
+        &self,
+        secrets: &SecretsProvider,
+        deadline: Instant,
+    ) -> Option<GitHubClient> {
+        let client = self
+            .client
+            .get_or_init(|| async {
+                let token = secrets.github_token().await.ok().flatten()?;
+                GitHubClient::new(&self.base_url, Some(token), USER_AGENT)
+                    .inspect_err(|error| tracing::warn!(%error, "no deletion check: GITHUB_API_URL is unusable"))
+                    .ok()
+            })
+            .await
+            .as_ref()?;
+        Some(
+            client
+                .clone()
+                .with_deadline(deadline.min(Instant::now() + CHECK_BUDGET)),
+        )
+    }
+}
