@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use notion_relay::aws::sqs::SqsClient;
 use notion_relay::queue::{pace, RESERVED_PER_SECOND};
+use notion_relay::sync::title;
 use relay_tests::emulator::RequestRecord;
 use relay_tests::esm::{create_fifo_with_dlq, queue_depth, EsmConfig, EventSourceMapping};
 use relay_tests::lambda::{release_binary, LambdaFunction};
@@ -107,9 +108,10 @@ impl QueueStack {
     pub fn holds(&self, number: u64, payload: &Value) -> bool {
         let pages = self.stack.live_pages_for(&self.db, REPO, number);
         let want = payload["issue"]["updated_at"].as_str().unwrap_or_default();
+        let want = OffsetDateTime::parse(want, &Rfc3339).ok();
         pages.len() == 1
             && crate::webhook_kit::title_link(&pages[0])
-                .is_some_and(|l| l.ends_with(&format!("#updated={want}")))
+                .is_some_and(|l| want.is_some() && title::recorded(&l).0 == want)
     }
 }
 

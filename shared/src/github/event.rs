@@ -309,5 +309,4 @@ fn item_error(err: super::item::ItemError) -> WebhookError {
 }
 
 #[cfg(test)]
-#[path = "event_tests.rs"]
 mod tests;

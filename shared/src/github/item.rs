@@ -364,5 +364,4 @@ fn updated_at(
 }
 
 #[cfg(test)]
-#[path = "item_tests.rs"]
 mod tests;

@@ -345,5 +345,4 @@ fn status_is(binding: &Binding, label: &str) -> Filter {
 }
 
 #[cfg(test)]
-#[path = "digest/tests.rs"]
 mod tests;

@@ -392,5 +392,4 @@ fn failure(error: &SetupError) -> HttpResponse {
 }
 
 #[cfg(test)]
-#[path = "notion_webhook/tests.rs"]
 mod tests;

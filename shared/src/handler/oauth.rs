@@ -333,5 +333,4 @@ fn unix_now() -> u64 {
 }
 
 #[cfg(test)]
-#[path = "oauth/tests.rs"]
 mod tests;

@@ -281,5 +281,4 @@ pub struct BlockNode {
 }
 
 #[cfg(test)]
-#[path = "blocks_tests.rs"]
 mod tests;

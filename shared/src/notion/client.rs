@@ -421,5 +421,4 @@ async fn attempt(request: reqwest::RequestBuilder) -> Result<Answer, reqwest::Er
 }
 
 #[cfg(test)]
-#[path = "client_tests.rs"]
 mod tests;

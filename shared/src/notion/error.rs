@@ -278,5 +278,4 @@ pub fn parse_error_response(
 pub use crate::backoff::parse_retry_after;
 
 #[cfg(test)]
-#[path = "error_tests.rs"]
 mod tests;

@@ -404,5 +404,4 @@ impl Serialize for Sort {
 }
 
 #[cfg(test)]
-#[path = "filter_tests.rs"]
 mod tests;

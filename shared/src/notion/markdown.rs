@@ -372,7 +372,6 @@ impl Converter {
 }
 
 #[cfg(test)]
-#[path = "markdown_tests.rs"]
 mod tests;
 
 #[cfg(test)]

@@ -172,5 +172,4 @@ where
 }
 
 #[cfg(test)]
-#[path = "send_tests.rs"]
 mod tests;

@@ -239,5 +239,4 @@ pub fn ids_equal(a: &str, b: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "webhook_tests.rs"]
 mod tests;

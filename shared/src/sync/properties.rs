@@ -473,5 +473,4 @@ mod tests {
 }
 
 #[cfg(test)]
-#[path = "fields_tests.rs"]
 mod fields_tests;

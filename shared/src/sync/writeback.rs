@@ -309,5 +309,4 @@ fn text_of(value: &PropertyValue) -> Option<String> {
 }
 
 #[cfg(test)]
-#[path = "writeback_tests.rs"]
 mod tests;

@@ -271,5 +271,4 @@ fn minute(at: OffsetDateTime) -> String {
 }
 
 #[cfg(test)]
-#[path = "content_tests.rs"]
 mod tests;

@@ -257,5 +257,4 @@ pub fn count(blocks: &[Block]) -> usize {
 }
 
 #[cfg(test)]
-#[path = "plan_tests.rs"]
 mod tests;

@@ -319,5 +319,4 @@ fn bare_url(text: &str, start: usize) -> Option<(usize, String)> {
 }
 
 #[cfg(test)]
-#[path = "links_tests.rs"]
 mod tests;

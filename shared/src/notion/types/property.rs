@@ -401,5 +401,4 @@ pub(crate) fn schema_map<'de, D: Deserializer<'de>>(
 }
 
 #[cfg(test)]
-#[path = "property_tests.rs"]
 mod tests;
