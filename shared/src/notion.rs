@@ -24,7 +24,7 @@ pub mod webhook;
 
 pub use blocks::{Block, BlockList, BlockNode, RetrievedBlock};
 pub use client::BotUser;
-pub use client::{ApiVersion, NotionClient, NotionConfig};
+pub use client::{ApiVersion, NotionClient, NotionConfig, TokenSource};
 pub use error::{parse_error_response, Error, ErrorCode};
 pub use filter::{Direction, Filter, Query, Sort, Timestamp};
 pub use markdown::markdown_to_blocks;

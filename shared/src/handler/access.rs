@@ -1,10 +1,12 @@
 //! Notion access shared by the functions: configuration read once, the client built once with
 //! the token from the secrets, and the database schema bound once per warm container.
 
+use std::sync::Arc;
+
 use tokio::sync::OnceCell;
 
 use crate::config::{self, ConfigError, PropertyNames};
-use crate::notion::{self, ApiVersion, DatabaseId, NotionClient, NotionConfig};
+use crate::notion::{self, ApiVersion, Database, DatabaseId, NotionClient, NotionConfig};
 use crate::secrets::{self, SecretsProvider};
 use crate::sync::{BoundSchema, SchemaError};
 
@@ -88,7 +90,8 @@ fn requests_per_second_in(
 /// Lazily built Notion client and schema, kept for the container's life.
 pub struct NotionAccess {
     pub settings: NotionSettings,
-    pub secrets: SecretsProvider,
+    /// Shared with the client's token source (a 401 re-reads the secret).
+    pub secrets: Arc<SecretsProvider>,
     client: OnceCell<NotionClient>,
     schema: OnceCell<BoundSchema>,
     retry: Option<notion::RetryPolicy>,
@@ -98,7 +101,7 @@ impl NotionAccess {
     pub fn new(settings: NotionSettings, secrets: SecretsProvider) -> Self {
         Self {
             settings,
-            secrets,
+            secrets: Arc::new(secrets),
             client: OnceCell::new(),
             schema: OnceCell::new(),
             retry: None,
@@ -127,63 +130,57 @@ impl NotionAccess {
                 if let Some(policy) = &self.retry {
                     config.retry = policy.clone();
                 }
-                NotionClient::new(config).map_err(|source| AccessError::Notion {
+                let client = NotionClient::new(config).map_err(|source| AccessError::Notion {
                     context: "cannot build the Notion client",
                     source,
-                })
+                })?;
+                client.set_token_source(token_source(Arc::clone(&self.secrets)));
+                Ok(client)
             })
             .await
+    }
+
+    /// The database itself (one read), with the error that names the fix when it is not shared.
+    pub async fn read_database(&self, client: &NotionClient) -> Result<Database, AccessError> {
+        client
+            .retrieve_database(&self.settings.database)
+            .await
+            .map_err(|source| AccessError::Notion {
+                context: if source.is_not_found() {
+                    "the Notion database was not found: check NOTION_DATABASE_ID and share the database with the integration"
+                } else {
+                    "cannot read the Notion database"
+                },
+                source,
+            })
     }
 
     /// The database schema, read once per container through `client` (a deadline-bound handle).
     pub async fn schema(&self, client: &NotionClient) -> Result<&BoundSchema, AccessError> {
         self.schema
             .get_or_try_init(|| async {
-                let database = client
-                    .retrieve_database(&self.settings.database)
-                    .await
-                    .map_err(|source| AccessError::Notion {
-                        context: if source.is_not_found() {
-                            "the Notion database was not found: check NOTION_DATABASE_ID and share the database with the integration"
-                        } else {
-                            "cannot read the Notion database"
-                        },
-                        source,
-                    })?;
+                let database = self.read_database(client).await?;
                 let schema = BoundSchema::bind(&database, &self.settings.names)?;
                 schema.warn_skipped();
                 Ok(schema)
             })
             .await
     }
+}
 
-    /// After Notion answered 401: fetch the secret again and, if the token changed, use it.
-    /// Returns whether there is a new token worth one more try.
-    pub async fn refresh_token(&self) -> bool {
-        let Some(client) = self.client.get() else {
-            return false;
-        };
-        let before = self
-            .secrets
-            .get()
-            .await
-            .ok()
-            .and_then(|s| s.notion_token.clone());
-        match self.secrets.refresh().await {
-            Ok(fresh) => match &fresh.notion_token {
-                Some(token) if Some(token) != before.as_ref() => {
-                    tracing::info!(
-                        "Notion rejected the token; using the refreshed one from the secret"
-                    );
-                    client.set_token(token.clone());
-                    true
+/// The client's source of a fresh token after a 401: the secret, fetched again (the client
+/// compares it with the token Notion refused).
+fn token_source(secrets: Arc<SecretsProvider>) -> notion::TokenSource {
+    Arc::new(move || {
+        let secrets = Arc::clone(&secrets);
+        Box::pin(async move {
+            match secrets.refresh().await {
+                Ok(fresh) => fresh.notion_token.clone(),
+                Err(error) => {
+                    tracing::error!(error = %error, "could not refresh secrets after a Notion 401");
+                    None
                 }
-                _ => false,
-            },
-            Err(error) => {
-                tracing::error!(error = %error, "could not refresh secrets after a Notion 401");
-                false
             }
-        }
-    }
+        })
+    })
 }

@@ -87,14 +87,6 @@ impl DigestError {
             DigestError::Access(_) | DigestError::Notion { .. } => "NotionError",
         }
     }
-
-    fn is_unauthorized(&self) -> bool {
-        match self {
-            DigestError::Notion { source, .. }
-            | DigestError::Access(AccessError::Notion { source, .. }) => source.is_unauthorized(),
-            _ => false,
-        }
-    }
 }
 
 fn notion_error(context: &'static str) -> impl FnOnce(notion::Error) -> DigestError {
@@ -167,8 +159,8 @@ impl DigestApp {
         self.run(OffsetDateTime::now_utc(), lambda_deadline).await
     }
 
-    /// One run as of `now` (tests pass a fixed time). Retries once with a refreshed token if
-    /// Notion answers 401: a run is safe to repeat (see the module doc).
+    /// One run as of `now` (tests pass a fixed time). A Notion 401 is retried once with the
+    /// token re-read from the secret, inside the client.
     pub async fn run(
         &self,
         now: OffsetDateTime,
@@ -177,18 +169,8 @@ impl DigestApp {
         let started = Instant::now();
         let deadline = crate::deadline::before_end(started, lambda_deadline, DEADLINE_MARGIN, 1);
         let client = self.access.client().await?.with_deadline(deadline);
-        let mut refreshed = false;
-        let result = loop {
-            match self.write(&client, now).await {
-                Err(error) if error.is_unauthorized() && !refreshed => {
-                    refreshed = true;
-                    if !self.access.refresh_token().await {
-                        break Err(error);
-                    }
-                }
-                other => break other,
-            }
-        };
+        // A 401 re-reads the secret once inside the client (`NotionClient::set_token_source`).
+        let result = self.write(&client, now).await;
         let notion_calls = client.calls();
         match &result {
             Ok(written) => tracing::info!(

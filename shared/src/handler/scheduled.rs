@@ -32,9 +32,8 @@ pub use self::settings::{HookTarget, ScheduledSettings};
 use super::access::{AccessError, NotionAccess};
 use crate::config::{self, ConfigError};
 use crate::github::{GitHubClient, RestError};
-use crate::notion::NotionClient;
 use crate::secrets::{self, SecretsProvider};
-use crate::sync::{BoundSchema, Reconciler, RepoReport, Syncer};
+use crate::sync::{Reconciler, RepoReport, Syncer};
 
 /// GitHub requires a User-Agent; this one names us.
 pub const USER_AGENT: &str = concat!(
@@ -129,8 +128,12 @@ impl ScheduledApp {
             ),
             None => None,
         };
-        let mut refreshed = false;
-        let schema = self.schema(&notion, &mut refreshed).await?;
+        // A Notion 401 re-reads the secret once inside the client (`NotionClient::set_token_source`).
+        let schema = self
+            .access
+            .schema(&notion)
+            .await
+            .map_err(RunError::Notion)?;
         let reconciler = Reconciler {
             syncer: Syncer {
                 notion: &notion,
@@ -139,9 +142,7 @@ impl ScheduledApp {
             },
             github: &github,
         };
-        let repositories = self
-            .reconcile_all(&reconciler, budget, &mut refreshed)
-            .await;
+        let repositories = self.reconcile_all(&reconciler, budget).await;
         Ok(RunReport::new(
             repositories,
             redelivery,
@@ -170,37 +171,9 @@ impl ScheduledApp {
             .await
     }
 
-    /// The bound schema, reading the secret again once if Notion refuses the token.
-    async fn schema(
-        &self,
-        notion: &NotionClient,
-        refreshed: &mut bool,
-    ) -> Result<&BoundSchema, RunError> {
-        loop {
-            let error = match self.access.schema(notion).await {
-                Ok(schema) => return Ok(schema),
-                Err(error) => error,
-            };
-            let unauthorized =
-                matches!(&error, AccessError::Notion { source, .. } if source.is_unauthorized());
-            if unauthorized && !*refreshed {
-                *refreshed = true;
-                if self.access.refresh_token().await {
-                    continue;
-                }
-            }
-            return Err(RunError::Notion(error));
-        }
-    }
-
     /// Every repository in turn, each with its share of the time; then, while time is left,
     /// those that ran out of it again.
-    async fn reconcile_all(
-        &self,
-        reconciler: &Reconciler<'_>,
-        budget: &Budget,
-        refreshed: &mut bool,
-    ) -> Vec<RepoReport> {
+    async fn reconcile_all(&self, reconciler: &Reconciler<'_>, budget: &Budget) -> Vec<RepoReport> {
         let repositories = &self.settings.repositories;
         let mut reports: Vec<Option<RepoReport>> = repositories.iter().map(|_| None).collect();
         let mut pending: Vec<usize> = (0..repositories.len()).collect();
@@ -213,17 +186,7 @@ impl ScheduledApp {
                     break;
                 }
                 let share = budget.slice(now, pending.len() - turn);
-                let mut report = reconciler.reconcile(repository, Some(share)).await;
-                let unauthorized = report
-                    .error
-                    .as_ref()
-                    .is_some_and(|e| e.is_notion_unauthorized());
-                if unauthorized && !*refreshed {
-                    *refreshed = true;
-                    if self.access.refresh_token().await {
-                        report = reconciler.reconcile(repository, Some(share)).await;
-                    }
-                }
+                let report = reconciler.reconcile(repository, Some(share)).await;
                 log_repository(&report);
                 if report.stop_reason == Some("deadline") {
                     again.push(index);

@@ -186,36 +186,23 @@ impl WebhookApp {
             Err(error) => return access_failure(&error),
         };
         let github = self.deletions.client(&access.secrets, deadline).await;
-        let mut refreshed = false;
-        let result = loop {
-            let attempt = async {
-                let schema = access.schema(&client).await?;
-                let syncer = Syncer {
-                    notion: &client,
-                    database: &access.settings.database,
-                    schema,
-                };
-                operation
-                    .run(&syncer, github.as_ref(), false)
-                    .await
-                    .map_err(|source| AccessError::Notion {
-                        context: "Notion sync failed",
-                        source,
-                    })
-            }
-            .await;
-            match attempt {
-                Err(AccessError::Notion { ref source, .. })
-                    if source.is_unauthorized() && !refreshed =>
-                {
-                    refreshed = true;
-                    if !access.refresh_token().await {
-                        break attempt;
-                    }
-                }
-                other => break other,
-            }
-        };
+        // A 401 re-reads the secret once inside the client (`NotionClient::set_token_source`).
+        let result = async {
+            let schema = access.schema(&client).await?;
+            let syncer = Syncer {
+                notion: &client,
+                database: &access.settings.database,
+                schema,
+            };
+            operation
+                .run(&syncer, github.as_ref(), false)
+                .await
+                .map_err(|source| AccessError::Notion {
+                    context: "Notion sync failed",
+                    source,
+                })
+        }
+        .await;
         summary.notion_calls = client.calls();
         match result {
             Ok(result) => {

@@ -183,35 +183,19 @@ impl WorkerApp {
             .deadline()
             .unwrap_or_else(|| Instant::now() + MAX_BUDGET);
         let github = self.deletions.client(&self.access.secrets, deadline).await;
-        let mut refreshed = false;
-        loop {
-            let attempt = async {
-                let schema = self.access.schema(client).await?;
-                let syncer = Syncer {
-                    notion: client,
-                    database: &self.access.settings.database,
-                    schema,
-                };
-                op.run(&syncer, github.as_ref(), true)
-                    .await
-                    .map_err(|source| AccessError::Notion {
-                        context: "Notion sync failed",
-                        source,
-                    })
-            }
-            .await;
-            match attempt {
-                Err(AccessError::Notion { ref source, .. })
-                    if source.is_unauthorized() && !refreshed =>
-                {
-                    refreshed = true;
-                    if !self.access.refresh_token().await {
-                        return attempt;
-                    }
-                }
-                other => return other,
-            }
-        }
+        // A 401 re-reads the secret once inside the client (`NotionClient::set_token_source`).
+        let schema = self.access.schema(client).await?;
+        let syncer = Syncer {
+            notion: client,
+            database: &self.access.settings.database,
+            schema,
+        };
+        op.run(&syncer, github.as_ref(), true)
+            .await
+            .map_err(|source| AccessError::Notion {
+                context: "Notion sync failed",
+                source,
+            })
     }
 }
 

@@ -152,7 +152,18 @@ struct Shared {
     request_timeout: Duration,
     /// Database → data source, resolved once per container (2025-09-03).
     data_sources: Mutex<HashMap<DatabaseId, DataSourceId>>,
+    /// Where a new token comes from after Notion answered 401 (see [`TokenSource`]).
+    token_source: std::sync::OnceLock<TokenSource>,
 }
+
+/// Asked once per request that Notion answered 401 (the token was rotated or revoked): a fresh
+/// token, or `None` when there is none. The one place the "401 → re-read the secret → retry
+/// once" rule lives: every call of every function goes through it (`send_as`).
+pub type TokenSource = Arc<
+    dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Option<String>> + Send>>
+        + Send
+        + Sync,
+>;
 
 /// A Notion API handle. Cheap to clone (clones share everything, including the call counter);
 /// [`NotionClient::with_deadline`] makes a handle with its own deadline and counter.
@@ -211,6 +222,7 @@ impl NotionClient {
                 retry: cfg.retry,
                 request_timeout: cfg.request_timeout,
                 data_sources: Mutex::new(HashMap::new()),
+                token_source: std::sync::OnceLock::new(),
             }),
             deadline: None,
             calls: Arc::new(AtomicU64::new(0)),
@@ -253,6 +265,11 @@ impl NotionClient {
     /// HTTP attempts sent through this handle (and its clones); retries count.
     pub fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
+    }
+
+    /// Installs where a fresh token comes from after a 401, for every clone (first call wins).
+    pub fn set_token_source(&self, source: TokenSource) {
+        let _ = self.shared.token_source.set(source);
     }
 
     /// Replaces the token for every clone (after a 401 and a secret refresh).
@@ -298,15 +315,48 @@ impl NotionClient {
             request_timeout: self.shared.request_timeout,
             retries: self.retries,
         };
-        let answer = with_retries(budget, method.as_str(), path, |timeout| {
-            attempt(self.request(&auth, method.clone(), &url, body.clone(), timeout))
-        })
-        .await?;
+        let send = || {
+            with_retries(budget, method.as_str(), path, |timeout| {
+                attempt(self.request(&auth, method.clone(), &url, body.clone(), timeout))
+            })
+        };
+        let answer = match send().await {
+            Err(error) if error.is_unauthorized() && matches!(auth, Auth::Bearer) => {
+                if !self.take_fresh_token().await {
+                    return Err(error);
+                }
+                send().await?
+            }
+            other => other?,
+        };
         serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {
             status: answer.status,
             body_snippet: body_snippet(&answer.body),
             source,
         })
+    }
+
+    /// After a 401: asks the token source for a token and uses it if it differs from the one
+    /// Notion refused. Whether there is a new token worth one more try.
+    async fn take_fresh_token(&self) -> bool {
+        let Some(source) = self.shared.token_source.get() else {
+            return false;
+        };
+        let Some(fresh) = source().await else {
+            return false;
+        };
+        let current = self
+            .shared
+            .token
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if fresh == current {
+            return false;
+        }
+        tracing::info!("Notion rejected the token; using the refreshed one from the secret");
+        self.set_token(fresh);
+        true
     }
 
     /// Builds one attempt; headers are rebuilt each time so a `set_token` between retries counts.

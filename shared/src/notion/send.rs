@@ -25,6 +25,7 @@ pub(crate) struct Answer {
 }
 
 /// What bounds a call: shared pacer and policy, this handle's deadline and call counter.
+#[derive(Clone, Copy)]
 pub(crate) struct Budget<'a> {
     pub pacer: &'a Pacer,
     pub policy: &'a RetryPolicy,

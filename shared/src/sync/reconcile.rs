@@ -58,13 +58,6 @@ pub enum ReconcileError {
     },
 }
 
-impl ReconcileError {
-    /// Notion refused the token (worth one retry after the secret is read again).
-    pub fn is_notion_unauthorized(&self) -> bool {
-        matches!(self, ReconcileError::Notion { source, .. } if source.is_unauthorized())
-    }
-}
-
 /// Why a run ended early.
 enum Halt {
     Deadline,

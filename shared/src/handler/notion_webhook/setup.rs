@@ -132,17 +132,7 @@ impl Setup {
     pub async fn schema(&self, notion: &NotionClient) -> Result<&WritebackSchema, SetupError> {
         self.schema
             .get_or_try_init(|| async {
-                let database = notion
-                    .retrieve_database(&self.access.settings.database)
-                    .await
-                    .map_err(|source| AccessError::Notion {
-                        context: if source.is_not_found() {
-                            "the Notion database was not found: check NOTION_DATABASE_ID and share the database with the integration"
-                        } else {
-                            "cannot read the Notion database"
-                        },
-                        source,
-                    })?;
+                let database = self.access.read_database(notion).await?;
                 let schema = BoundSchema::bind(&database, &self.access.settings.names)
                     .map_err(AccessError::Schema)?;
                 let milestone = database

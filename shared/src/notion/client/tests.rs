@@ -181,6 +181,64 @@ async fn set_token_reaches_every_clone() {
     assert_eq!((other.calls(), c.calls()), (1, 0));
 }
 
+fn unauthorized_unless(
+    token: &'static str,
+) -> impl Fn(&Seen, usize) -> (u16, Vec<(&'static str, String)>, String) {
+    move |seen, _| {
+        if seen.auth == format!("Bearer {token}") {
+            ok(page("p1"))
+        } else {
+            let body = json!({"object":"error","status":401,"code":"unauthorized","message":"API token is invalid."});
+            (401, vec![], body.to_string())
+        }
+    }
+}
+
+fn source_of(token: &'static str, asked: Arc<Mutex<u32>>) -> TokenSource {
+    Arc::new(move || {
+        *asked.lock().unwrap() += 1;
+        Box::pin(async move { Some(token.to_string()) })
+    })
+}
+
+#[tokio::test]
+async fn a_401_takes_the_fresh_token_from_the_source_and_is_sent_once_more() {
+    let (base, log) = serve(unauthorized_unless("rotated")).await;
+    let c = client(&base, ApiVersion::V2022_06_28);
+    let asked = Arc::new(Mutex::new(0));
+    c.set_token_source(source_of("rotated", asked.clone()));
+    c.retrieve_page(&PageId::new("p1")).await.unwrap();
+    let auths: Vec<String> = seen(&log).into_iter().map(|s| s.auth).collect();
+    assert_eq!(auths, ["Bearer tok", "Bearer rotated"]);
+    assert_eq!(*asked.lock().unwrap(), 1);
+    // Every clone now sends the new token first.
+    c.clone().retrieve_page(&PageId::new("p1")).await.unwrap();
+    assert_eq!(seen(&log).len(), 3);
+}
+
+#[tokio::test]
+async fn a_401_with_no_newer_token_is_the_answer_after_one_call() {
+    let (base, log) = serve(unauthorized_unless("never")).await;
+    let c = client(&base, ApiVersion::V2022_06_28);
+    let asked = Arc::new(Mutex::new(0));
+    c.set_token_source(source_of("tok", asked.clone()));
+    let error = c.retrieve_page(&PageId::new("p1")).await.unwrap_err();
+    assert!(error.is_unauthorized(), "{error}");
+    assert_eq!((seen(&log).len(), *asked.lock().unwrap()), (1, 1));
+}
+
+#[tokio::test]
+async fn a_401_without_a_token_source_is_not_retried() {
+    let (base, log) = serve(unauthorized_unless("never")).await;
+    let c = client(&base, ApiVersion::V2022_06_28);
+    assert!(c
+        .retrieve_page(&PageId::new("p1"))
+        .await
+        .unwrap_err()
+        .is_unauthorized());
+    assert_eq!(seen(&log).len(), 1);
+}
+
 #[tokio::test]
 async fn v2025_queries_the_data_source_resolved_once() {
     let (base, log) = serve(|s, _| match s.path.as_str() {
