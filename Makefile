@@ -131,7 +131,7 @@ distclean: clean
 # ---- Fuzzing (docs/fuzzing.md) ------------------------------------------------------------------
 # cargo-fuzz wants nightly; RUSTC_BOOTSTRAP=1 lets the stable toolchain take its -Z flags. The fuzz
 # crate is its own workspace with its own target dir, so the workspace build never sees it.
-FUZZ_TARGETS := webhook_request markdown_blocks notion_error github_link
+FUZZ_TARGETS := webhook_request markdown_blocks notion_error github_link notion_signature
 FUZZ_TIME ?= 30
 FUZZ_RUNS ?= 10000000
 CARGO_FUZZ := $(ROOT)/.tools/bin/cargo-fuzz

@@ -143,12 +143,26 @@ def github_links(found):
         put("github_link", link)
 
 
+def notion_signatures():
+    # One length byte, the verification token, then a body: real Notion-shaped event bodies.
+    token = b"secret_notion_relay_verification_token"
+    for body in [
+        b'{"verification_token":"secret_abc"}',
+        b'{"id":"e1","type":"page.properties_updated","timestamp":"2026-06-01T10:00:00.000Z",'
+        b'"authors":[{"id":"u1","type":"person"}],"entity":{"id":"p1","type":"page"},'
+        b'"data":{"parent":{"id":"d1","type":"database"},"updated_properties":["title"]}}',
+        b"",
+    ]:
+        put("notion_signature", bytes([len(token)]) + token + body)
+
+
 def main():
     if not os.path.isdir(FIXTURES):
         sys.exit(f"fixtures not found at {FIXTURES}")
     github()
     markdown()
     github_links(notion())
+    notion_signatures()
     for target in sorted(os.listdir(CORPUS)):
         print(f"corpus/{target}: {len(os.listdir(os.path.join(CORPUS, target)))} seeds")
 
