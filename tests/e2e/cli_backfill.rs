@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use notion_relay::notion::Page;
 use serde_json::Value;
 
-use crate::cli_support::{notion_relay, spawn_notion_relay};
-use crate::scheduled_support::{run, two_days_ago, Rig, LONG, REPO};
+use crate::support::cli::{notion_relay, spawn_notion_relay};
+use crate::support::scheduled::{run, two_days_ago, Rig, LONG, REPO};
 
 /// Each live row by issue number, as its properties in Notion's write form (option ids and page
 /// ids differ between databases; what they say must not).

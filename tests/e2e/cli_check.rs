@@ -7,8 +7,8 @@ use relay_tests::emulator::demo_properties;
 use relay_tests::fake_github::{FakeGitHub, Hook};
 use serde_json::{json, Value};
 
-use crate::cli_support::{notion_relay, CliRun};
-use crate::webhook_kit::{Stack, GITHUB_TOKEN, NOTION_TOKEN, WEBHOOK_SECRET};
+use crate::support::cli::{notion_relay, CliRun};
+use crate::support::webhook::{Stack, GITHUB_TOKEN, NOTION_TOKEN, WEBHOOK_SECRET};
 
 const REPO: &str = "octo-org/api";
 const HOOK: &str = "42";

@@ -2,8 +2,8 @@
 //! `github-webhook` binary syncs into without a single warning, under both Notion-Versions; a
 //! page not shared with the integration gets how to share it.
 
-use crate::cli_support::{env, notion_relay};
-use crate::webhook_kit::{
+use crate::support::cli::{env, notion_relay};
+use crate::support::webhook::{
     deliver, fixture, outcome, Delivery, Stack, NOTION_TOKEN, WEBHOOK_SECRET,
 };
 

@@ -8,8 +8,8 @@ use std::time::Duration;
 use relay_tests::function_url::FunctionUrl;
 use serde_json::Value;
 
-use crate::cli_support::{env, notion_relay};
-use crate::webhook_kit::{events_dir, fixtures, Stack};
+use crate::support::cli::{env, notion_relay};
+use crate::support::webhook::{events_dir, fixtures, Stack};
 
 fn manifest() -> Value {
     let path = events_dir().join("manifest.json");

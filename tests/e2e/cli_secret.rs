@@ -4,7 +4,7 @@
 use relay_tests::moto::MotoServer;
 use serde_json::{json, Value};
 
-use crate::cli_support::notion_relay;
+use crate::support::cli::notion_relay;
 
 const GENERATED: &str = "generated-webhook-secret-Xy7Qp2";
 

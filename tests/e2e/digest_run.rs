@@ -6,12 +6,11 @@
 use std::time::Duration;
 
 use relay_tests::emulator::{Emulator, EmulatorConfig};
+use relay_tests::emulator_client::{Client, V2022, V2025};
 use relay_tests::lambda::{release_binary, Error, LambdaFunction};
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
-
-use crate::emulator_support::{Client, V2022, V2025};
 
 const TOKEN: &str = "secret_e2eDigestTokenWq4Zr8";
 const REPOS: [&str; 2] = ["octo/api", "octo/web"];

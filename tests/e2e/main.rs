@@ -1,26 +1,14 @@
-//! End-to-end tests.
+//! End-to-end tests of the product: the release function binaries against the test kit. The
+//! helpers they share are in `support/`; the kit's own tests are the `kit` test binary.
+mod support;
+
 mod cli_backfill;
 mod cli_check;
 mod cli_init;
 mod cli_replay;
 mod cli_secret;
-mod cli_support;
 mod digest_run;
-mod emulator_binary;
-mod emulator_blocks;
-mod emulator_core;
-mod emulator_faults;
-mod emulator_limits;
-mod emulator_queries;
-mod emulator_rejections;
-mod emulator_replay;
-mod emulator_replay_shape;
-mod emulator_support;
-mod kit_fake_github;
-mod kit_lambda;
-mod kit_moto;
 mod oauth_flow;
-mod queue_kit;
 mod queue_mode;
 mod scheduled_backfill;
 mod scheduled_changes;
@@ -28,20 +16,16 @@ mod scheduled_deadline;
 mod scheduled_failures;
 mod scheduled_rate_limits;
 mod scheduled_redelivery;
-mod scheduled_support;
 mod twoway_admin;
 mod twoway_fields;
 mod twoway_flow;
-mod twoway_kit;
 mod twoway_order;
 mod webhook_config;
 mod webhook_content;
 mod webhook_delivery;
 mod webhook_events;
-mod webhook_expect;
 mod webhook_faults;
 mod webhook_fields;
 mod webhook_fixtures;
-mod webhook_kit;
 mod webhook_race;
 mod webhook_refusals;

@@ -7,11 +7,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use notion_relay::handler::oauth::state;
 use relay_tests::emulator::{Emulator, EmulatorConfig};
+use relay_tests::emulator_client::{Client, V2022};
 use relay_tests::lambda::{release_binary, HttpRequest, HttpResponse, LambdaFunction};
 use relay_tests::moto::MotoServer;
 use serde_json::{json, Value};
-
-use crate::emulator_support::{Client, V2022};
 
 const SECRET_NAME: &str = "notion-relay/oauth-e2e";
 const CLIENT_ID: &str = "emulator-client-id";

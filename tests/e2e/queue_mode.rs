@@ -14,9 +14,13 @@ use relay_tests::lambda::LambdaFunction;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::queue_kit::{busiest_window, QueueStack, BUDGET, DRAIN_WITHIN, POLL, REPO, WORKERS};
-use crate::webhook_kit::{assert_no_secrets, assert_page, deliver, expected, select, Delivery};
-use crate::webhook_race::versions;
+use crate::support::queue::{
+    busiest_window, QueueStack, BUDGET, DRAIN_WITHIN, POLL, REPO, WORKERS,
+};
+use crate::support::race::versions;
+use crate::support::webhook::{
+    assert_no_secrets, assert_page, deliver, expected, select, Delivery,
+};
 
 #[tokio::test]
 async fn a_burst_of_deliveries_to_four_webhooks_ends_exact_within_the_notion_budget() {
@@ -325,8 +329,8 @@ async fn in_queue_mode_a_late_edit_after_a_delete_does_not_bring_the_page_back()
     qs.wait_until(&esm, "the page created", || qs.holds(5000, &opened))
         .await;
 
-    let mut deleted = crate::webhook_kit::fixture_json("octokit/issues/deleted.payload.json");
-    crate::webhook_kit::retarget(&mut deleted, 5000, "2026-03-05T12:10:00Z");
+    let mut deleted = crate::support::webhook::fixture_json("octokit/issues/deleted.payload.json");
+    crate::support::webhook::retarget(&mut deleted, 5000, "2026-03-05T12:10:00Z");
     let answer = deliver(&webhook, &Delivery::json("issues", &deleted)).await;
     assert_eq!(answer.status, 202, "{}", answer.body);
     qs.wait_until(&esm, "the page archived", || {

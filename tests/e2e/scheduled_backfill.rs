@@ -2,7 +2,7 @@
 //! emulator, the fake GitHub, the secret in moto), and a run right after lists only the
 //! watermark's minute and writes nothing.
 
-use super::scheduled_support::{
+use crate::support::scheduled::{
     assert_page_matches, run, two_days_ago, writes, Rig, GITHUB_TOKEN, LONG, NOTION_TOKEN, REPO,
 };
 

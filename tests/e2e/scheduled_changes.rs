@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde_json::{json, Value};
 
-use super::scheduled_support::{
+use crate::support::scheduled::{
     assert_page_matches, run, two_days_ago, writes, Rig, LONG, NOTION_TOKEN, REPO,
 };
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use super::scheduled_support::{assert_page_matches, run, two_days_ago, Rig, LONG, REPO};
+use crate::support::scheduled::{assert_page_matches, run, two_days_ago, Rig, LONG, REPO};
 
 #[tokio::test]
 async fn a_run_stopped_by_its_deadline_is_resumed_by_the_next_without_loss_or_duplicates() {

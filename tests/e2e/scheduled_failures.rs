@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use relay_tests::lambda::{release_binary, Error, LambdaFunction};
 
-use super::scheduled_support::{run, scheduled_event, two_days_ago, Rig, LONG, REPO};
+use crate::support::scheduled::{run, scheduled_event, two_days_ago, Rig, LONG, REPO};
 
 #[tokio::test]
 async fn a_missing_repositories_setting_is_an_init_error_naming_it() {

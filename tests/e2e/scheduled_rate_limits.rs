@@ -6,7 +6,7 @@ use std::time::Duration as StdDuration;
 
 use relay_tests::fake_github::Fault;
 
-use super::scheduled_support::{run, two_days_ago, Rig, LONG, REPO};
+use crate::support::scheduled::{run, two_days_ago, Rig, LONG, REPO};
 
 #[tokio::test]
 async fn rate_limited_github_calls_are_retried_once_each_after_the_advertised_wait() {

@@ -6,7 +6,7 @@
 use relay_tests::fake_github::Delivery;
 use time::{Duration, OffsetDateTime};
 
-use super::scheduled_support::{run, Rig, LONG, REPO};
+use crate::support::scheduled::{run, Rig, LONG, REPO};
 
 const HOOK: u64 = 4242;
 

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::twoway_kit::{issue, select, TwoWay};
+use crate::support::twoway::{issue, select, TwoWay};
 
 #[tokio::test]
 async fn the_admin_endpoints_subscribe_verify_edit_as_a_person_and_flush() {

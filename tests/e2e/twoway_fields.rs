@@ -4,10 +4,10 @@
 
 use serde_json::json;
 
-use crate::twoway_kit::{
+use crate::support::twoway::{
     answer, assignees, issue, labels, multi, select, title_keeping_link, TwoWay, REPO,
 };
-use crate::webhook_kit::{describe, writes};
+use crate::support::webhook::{describe, writes};
 
 #[tokio::test]
 async fn labels_assignees_and_title_round_trip_in_one_patch() {

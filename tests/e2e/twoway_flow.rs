@@ -6,8 +6,8 @@
 use relay_tests::emulator::RequestRecord;
 use serde_json::{json, Value};
 
-use crate::twoway_kit::{answer, issue, labels, multi, select, sign, TwoWay, REPO};
-use crate::webhook_kit::{assert_no_secrets, describe, writes};
+use crate::support::twoway::{answer, issue, labels, multi, select, sign, TwoWay, REPO};
+use crate::support::webhook::{assert_no_secrets, describe, writes};
 
 /// Notion page writes in a slice of the emulator log.
 fn notion_writes(records: &[RequestRecord]) -> usize {
@@ -67,7 +67,7 @@ async fn a_person_closing_an_issue_in_notion_closes_it_on_github_with_one_write_
         "no write, no new event"
     );
     assert_eq!(
-        crate::webhook_kit::select(&two.page(&page_id), "Status").as_deref(),
+        crate::support::webhook::select(&two.page(&page_id), "Status").as_deref(),
         Some("Closed")
     );
 
@@ -158,11 +158,11 @@ async fn the_handshake_stores_the_token_in_the_secret_once_and_keeps_the_other_k
     );
     assert_eq!(
         stored["github_token"],
-        json!(crate::webhook_kit::GITHUB_TOKEN)
+        json!(crate::support::webhook::GITHUB_TOKEN)
     );
     assert_eq!(
         stored["notion_token"],
-        json!(crate::webhook_kit::NOTION_TOKEN)
+        json!(crate::support::webhook::NOTION_TOKEN)
     );
     let logs = two.notion_webhook.logs();
     assert!(

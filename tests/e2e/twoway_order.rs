@@ -6,10 +6,10 @@
 
 use serde_json::{json, Value};
 
-use crate::twoway_kit::{
+use crate::support::twoway::{
     answer, assignees, issue, labels, multi, select, title_keeping_link, TwoWay,
 };
-use crate::webhook_kit::{multi_select, title};
+use crate::support::webhook::{multi_select, title};
 
 const SEEDS: u64 = 6;
 const PEOPLE: [&str; 4] = ["ana", "ben", "cy", "dee"];
@@ -106,7 +106,7 @@ async fn shuffled_repeated_events_of_several_edits_leave_github_equal_to_notion_
             "seed {seed}: {patches} PATCHes for {distinct} events"
         );
         let on_github = two.issue(number);
-        let status = crate::webhook_kit::select(&page, "Status").unwrap_or_default();
+        let status = crate::support::webhook::select(&page, "Status").unwrap_or_default();
         let github_status = if on_github["state"] == "open" {
             "Open"
         } else {
@@ -175,7 +175,7 @@ async fn two_containers_at_once_write_each_edit_and_a_racing_repeat_never_writes
                     .post(url)
                     .header(
                         "x-notion-signature",
-                        crate::twoway_kit::sign(&token, body.as_bytes()),
+                        crate::support::twoway::sign(&token, body.as_bytes()),
                     )
                     .body(body)
                     .send()
@@ -200,7 +200,7 @@ async fn two_containers_at_once_write_each_edit_and_a_racing_repeat_never_writes
         for (number, page_id) in &pages {
             let page = two.page(page_id);
             let on_github = two.issue(*number);
-            let status = crate::webhook_kit::select(&page, "Status").unwrap_or_default();
+            let status = crate::support::webhook::select(&page, "Status").unwrap_or_default();
             let github_status = if on_github["state"] == "open" {
                 "Open"
             } else {
@@ -247,12 +247,13 @@ async fn another_containers_write_back_is_not_mistaken_for_a_newer_github_edit()
     let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
     assert!(two
         .github
-        .update_issue(crate::twoway_kit::REPO, 300, |i| i.updated_at = later));
+        .update_issue(crate::support::twoway::REPO, 300, |i| i.updated_at = later));
     two.github
-        .record_issue_event(crate::twoway_kit::REPO, 300, "labeled", later);
+        .record_issue_event(crate::support::twoway::REPO, 300, "labeled", later);
 
     let body = events[1].to_string();
-    let signature = crate::twoway_kit::sign(&two.subscription.verification_token, body.as_bytes());
+    let signature =
+        crate::support::twoway::sign(&two.subscription.verification_token, body.as_bytes());
     let response = reqwest::Client::new()
         .post(other.url.url())
         .header("x-notion-signature", signature)

@@ -8,7 +8,7 @@ use relay_tests::emulator::FaultConfig;
 use relay_tests::lambda::{release_binary, LambdaFunction};
 use serde_json::{json, Value};
 
-use crate::webhook_kit::{
+use crate::support::webhook::{
     assert_no_secrets, assert_page, deliver, delivery_calls, describe, expected, fixture_json,
     is_schema_read, outcome, retarget, writes, Delivery, Stack, GITHUB_TOKEN, WEBHOOK_SECRET,
 };

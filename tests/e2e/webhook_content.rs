@@ -2,20 +2,14 @@
 //! emulator enforcing Notion's limits: every case syncs and every write is accepted, under each
 //! Notion-Version. Then the body kept current (the optional fields: `webhook_fields.rs`).
 
-use relay_tests::lambda::LambdaFunction;
+use relay_tests::emulator_client::Client;
 use serde_json::{json, Value};
 
-use crate::emulator_support::Client;
-use crate::webhook_expect::{multi_select, retarget, title_link};
-use crate::webhook_kit::{deliver, fixture_json, Delivery, Stack};
+use crate::support::content::{payload, sync};
+use crate::support::expect::{multi_select, retarget, title_link};
+use crate::support::webhook::Stack;
 
 const VERSIONS: [&str; 3] = ["2022-06-28", "2025-09-03", "2026-03-11"];
-
-pub fn payload(event: &str, action: &str, number: u64, updated_at: &str) -> Value {
-    let mut payload = fixture_json(&format!("octokit/{event}/{action}.payload.json"));
-    retarget(&mut payload, number, updated_at);
-    payload
-}
 
 fn object(payload: &mut Value) -> &mut Value {
     if payload.get("issue").is_some() {
@@ -23,27 +17,6 @@ fn object(payload: &mut Value) -> &mut Value {
     } else {
         &mut payload["pull_request"]
     }
-}
-
-/// Delivers and asserts Notion accepted every write (200 and no 4xx from the emulator).
-pub async fn sync(stack: &Stack, function: &LambdaFunction, event: &str, payload: &Value) -> Value {
-    let mark = stack.mark();
-    let response = deliver(function, &Delivery::json(event, payload)).await;
-    let refused: Vec<String> = stack
-        .since(mark)
-        .iter()
-        .filter(|r| r.status >= 400)
-        .map(|r| format!("{} {} {}", r.method, r.path, r.status))
-        .collect();
-    assert_eq!(
-        response.status,
-        200,
-        "{}\n{}",
-        response.body,
-        function.logs()
-    );
-    assert!(refused.is_empty(), "Notion refused {refused:?}");
-    serde_json::from_str(&response.body).expect("JSON answer")
 }
 
 /// The page's top-level blocks, and their children, as the emulator holds them.

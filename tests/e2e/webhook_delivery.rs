@@ -6,7 +6,7 @@ use relay_tests::emulator::FaultConfig;
 use relay_tests::lambda::LambdaFunction;
 use serde_json::Value;
 
-use crate::webhook_kit::{
+use crate::support::webhook::{
     assert_no_secrets, assert_page, creates, deliver, delivery_calls, describe, expected,
     fixture_json, is_schema_read, outcome, page_id, retarget, select, title_link, undashed, writes,
     Delivery, Stack,

@@ -11,7 +11,7 @@ use relay_tests::lambda::HttpResponse;
 use serde_json::Value;
 use time::OffsetDateTime;
 
-use crate::webhook_kit::{
+use crate::support::webhook::{
     assert_no_secrets, assert_page, describe, events_dir, expected, outcome, Stack,
 };
 

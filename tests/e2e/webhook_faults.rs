@@ -9,7 +9,7 @@ use relay_tests::emulator::FaultConfig;
 use relay_tests::lambda::{HttpResponse, LambdaFunction};
 use serde_json::Value;
 
-use crate::webhook_kit::{
+use crate::support::webhook::{
     assert_no_secrets, assert_page, deliver, expected, fixture_json, outcome, retarget, Delivery,
     Stack,
 };

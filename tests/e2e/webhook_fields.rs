@@ -5,9 +5,9 @@
 use relay_tests::emulator::demo_properties;
 use serde_json::{json, Value};
 
-use crate::webhook_content::{payload, sync};
-use crate::webhook_expect::{date_start, multi_select, select};
-use crate::webhook_kit::{deliver, Delivery, Stack};
+use crate::support::content::{payload, sync};
+use crate::support::expect::{date_start, multi_select, select};
+use crate::support::webhook::{deliver, Delivery, Stack};
 
 fn full_schema() -> Value {
     let mut props = demo_properties();

@@ -12,7 +12,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::webhook_kit::{
+use crate::support::webhook::{
     assert_no_secrets, assert_page, deliver, delivery_calls, describe, expected, fixture,
     fixture_json, fixtures, is_schema_read, multi_select, outcome, page_id, records_for, seed_page,
     select, undashed, writes, Delivery, Stack, WEBHOOK_SECRET,

@@ -4,46 +4,15 @@
 //! (GitHub's exact `updated_at`, all three inside one minute).
 
 use relay_tests::emulator::{FaultConfig, RateLimit};
-use serde_json::{json, Value};
 
-use crate::webhook_kit::{
-    assert_no_secrets, assert_page, creates, deliver, describe, expected, fixture_json, page_id,
-    retarget, title_link, undashed, Delivery, Stack,
+use crate::support::race::versions;
+use crate::support::webhook::{
+    assert_no_secrets, assert_page, creates, deliver, describe, expected, page_id, title_link,
+    undashed, Delivery, Stack,
 };
 
 const REPO: &str = "Codertocat/Hello-World";
 const SEEDS: u64 = 12;
-
-/// The three versions of one issue, one second apart, each holding more than the one before.
-pub fn versions(number: u64) -> Vec<Value> {
-    let label = json!([{"id": 1, "name": "bug", "color": "d73a4a", "default": true}]);
-    let assignee =
-        fixture_json("octokit/issues/assigned.payload.json")["issue"]["assignee"].clone();
-    let mut out = Vec::new();
-    for (i, action) in ["opened", "labeled", "assigned"].iter().enumerate() {
-        let mut payload = fixture_json(&format!("octokit/issues/{action}.payload.json"));
-        retarget(
-            &mut payload,
-            number,
-            &format!("2026-03-05T12:00:0{}Z", i + 1),
-        );
-        let issue = &mut payload["issue"];
-        issue["title"] = json!(format!("Race #{number}, version {}", i + 1));
-        issue["labels"] = if i >= 1 { label.clone() } else { json!([]) };
-        issue["assignees"] = if i >= 2 {
-            json!([assignee.clone()])
-        } else {
-            json!([])
-        };
-        issue["assignee"] = if i >= 2 {
-            assignee.clone()
-        } else {
-            Value::Null
-        };
-        out.push(payload);
-    }
-    out
-}
 
 #[tokio::test]
 async fn opened_labeled_assigned_at_once_in_three_containers_end_on_one_page_with_the_newest() {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use relay_tests::lambda::{HttpResponse, LambdaFunction};
 use serde_json::{json, Value};
 
-use crate::webhook_kit::{
+use crate::support::webhook::{
     assert_no_secrets, assert_page, deliver, delivery_calls, describe, expected, fixture,
     fixture_json, multi_select, option_names, outcome, page_id, retarget, title, undashed, writes,
     Delivery, Stack, WEBHOOK_SECRET,
@@ -285,8 +285,10 @@ async fn an_issue_body_past_notions_block_limits_still_creates_the_page_with_its
     assert_eq!(outcome(&created), "created");
     let page = stack.page_for(&db, REPO, 31);
     assert_page(&page, &expected("issues", &payload), "long body");
-    let client =
-        crate::emulator_support::Client::new(&stack.emulator, crate::emulator_support::V2022);
+    let client = relay_tests::emulator_client::Client::new(
+        &stack.emulator,
+        relay_tests::emulator_client::V2022,
+    );
     let id = page["id"].as_str().expect("id");
     let children = client
         .get(&format!("/v1/blocks/{id}/children?page_size=100"))

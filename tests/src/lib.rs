@@ -3,6 +3,7 @@
 //! (`lambda`), and a `moto_server` launcher for Secrets Manager (`moto`).
 
 pub mod emulator;
+pub mod emulator_client;
 pub mod esm;
 pub mod fake_github;
 pub mod function_url;

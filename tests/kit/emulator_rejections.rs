@@ -2,9 +2,8 @@
 //! write leaves the workspace unchanged.
 
 use relay_tests::emulator::{EmulatorConfig, ProvisionedDatabase};
+use relay_tests::emulator_client::{issue, start, start_with, text, Answer, Client, V2022};
 use serde_json::{json, Value};
-
-use crate::emulator_support::{issue, start, start_with, text, Answer, Client, V2022};
 
 async fn demo() -> (relay_tests::emulator::Emulator, ProvisionedDatabase, Client) {
     let emu = start().await;

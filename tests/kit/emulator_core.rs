@@ -1,9 +1,8 @@
 //! The core of the Notion emulator over HTTP: auth, versions, databases, pages, queries.
 
 use relay_tests::emulator::ApiVersion;
+use relay_tests::emulator_client::{issue, start, text, Client, V2022, V2025};
 use serde_json::json;
-
-use crate::emulator_support::{issue, start, text, Client, V2022, V2025};
 
 #[tokio::test]
 async fn a_demo_database_has_the_product_schema_and_takes_pages() {

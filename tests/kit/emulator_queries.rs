@@ -1,10 +1,9 @@
 //! Queries beyond a single key: pagination with cursors, sorts, text/date/multi-select filters,
 //! and search.
 
+use relay_tests::emulator_client::{issue, start, text, Client, V2022, V2025};
 use serde_json::{json, Value};
 use time::macros::datetime;
-
-use crate::emulator_support::{issue, start, text, Client, V2022, V2025};
 
 fn names(answer: &Value) -> Vec<String> {
     answer["results"]

@@ -2,9 +2,8 @@
 
 use base64::Engine;
 use relay_tests::emulator::{EmulatorConfig, FaultConfig, RateLimit};
+use relay_tests::emulator_client::{issue, start, start_with, Client, V2022};
 use serde_json::{json, Value};
-
-use crate::emulator_support::{issue, start, start_with, Client, V2022};
 
 fn noisy(seed: u64) -> FaultConfig {
     FaultConfig {

@@ -1,7 +1,7 @@
 //! Shared set-up for the `github-webhook` end-to-end tests: a Notion emulator, a `moto_server`
 //! holding the function's secret, the RELEASE binary run through the Lambda Runtime API harness,
 //! signed deliveries, and Notion call counts read from the emulator's request log (never from
-//! our own logs). What a page should hold is in `webhook_expect`, re-exported here.
+//! our own logs). What a page should hold is in `support::expect`, re-exported here.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use relay_tests::lambda::{release_binary, HttpRequest, HttpResponse, LambdaFunct
 use relay_tests::moto::MotoServer;
 use serde_json::{json, Value};
 
-pub use crate::webhook_expect::*;
+pub use crate::support::expect::*;
 
 /// Distinctive values, so a leak into any log is found by a plain substring search.
 pub const NOTION_TOKEN: &str = "secret_e2eNotionTokenQx7Lw2Vb9Rk4";
@@ -360,8 +360,10 @@ pub async fn seed_page(
     status: &str,
     labels: &[&str],
 ) -> String {
-    let client =
-        crate::emulator_support::Client::new(&stack.emulator, crate::emulator_support::V2022);
+    let client = relay_tests::emulator_client::Client::new(
+        &stack.emulator,
+        relay_tests::emulator_client::V2022,
+    );
     let labels: Vec<Value> = labels.iter().map(|l| json!({"name": l})).collect();
     let answer = client
         .post(
@@ -369,7 +371,7 @@ pub async fn seed_page(
             json!({
                 "parent": {"database_id": database_id},
                 "properties": {
-                    "Name": {"title": crate::emulator_support::text("seeded by hand")},
+                    "Name": {"title": relay_tests::emulator_client::text("seeded by hand")},
                     "Issue #": {"number": number},
                     "Repository": {"select": {"name": repository}},
                     "Status": {"select": {"name": status}},

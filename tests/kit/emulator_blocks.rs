@@ -1,8 +1,7 @@
 //! Block endpoints: append, list (paginated), retrieve, update, delete.
 
+use relay_tests::emulator_client::{start, text, Client, V2022, V2025};
 use serde_json::json;
-
-use crate::emulator_support::{start, text, Client, V2022, V2025};
 
 #[tokio::test]
 async fn appended_blocks_list_in_pages_and_read_back_in_notions_shape() {

@@ -14,7 +14,7 @@ use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::webhook_kit::Stack;
+use crate::support::webhook::Stack;
 
 pub const REPO: &str = "Codertocat/Hello-World";
 /// The deployment's budget and the worker count, as the template's parameters set them.
@@ -110,7 +110,7 @@ impl QueueStack {
         let want = payload["issue"]["updated_at"].as_str().unwrap_or_default();
         let want = OffsetDateTime::parse(want, &Rfc3339).ok();
         pages.len() == 1
-            && crate::webhook_kit::title_link(&pages[0])
+            && crate::support::webhook::title_link(&pages[0])
                 .is_some_and(|l| want.is_some() && title::recorded(&l).0 == want)
     }
 }

@@ -1,5 +1,5 @@
 //! Replays real Notion recordings (VCR cassettes from notion-sdk-py and ultimate-notion) against
-//! the emulator and checks every answer has the recorded shape (see `emulator_replay_shape`).
+//! the emulator and checks every answer has the recorded shape (see `support::replay_shape`).
 //! Recorded ids refer to objects that do not exist here, so the replay maps them: ids learned
 //! from answers (created objects, cursors) are substituted into later requests, and a
 //! pre-existing page a request names is provisioned first. The emulator's clock follows the
@@ -9,13 +9,13 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use relay_tests::emulator::Emulator;
+use relay_tests::emulator_client::{start, Client};
 use reqwest::Method;
 use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::emulator_replay_shape::compare;
-use crate::emulator_support::{start, Client};
+use crate::support::replay_shape::compare;
 
 /// Endpoints the emulator does not implement; their interactions are skipped (counted, not
 /// compared). A recorded 401 on them is still replayed: auth comes before routing.
@@ -297,7 +297,7 @@ async fn replay_dir(dir: &str) -> (usize, usize, Vec<String>) {
 
 fn report(dir: &str, (replayed, skipped, mismatches): (usize, usize, Vec<String>), minimum: usize) {
     eprintln!("{dir}: {replayed} interactions replayed, {skipped} skipped");
-    for a in crate::emulator_replay_shape::ALLOWANCES {
+    for a in crate::support::replay_shape::ALLOWANCES {
         eprintln!("  allowed: `{}` {:?} — {}", a.key, a.side, a.why);
     }
     assert!(

@@ -1,7 +1,7 @@
-//! Shared helpers for the emulator's end-to-end tests: start an emulator on 127.0.0.1:0 and talk
-//! to it over real HTTP with reqwest.
+//! A test's client for the emulator: start an emulator on 127.0.0.1:0 and talk to it over real
+//! HTTP with reqwest (used by the kit's own tests and the product's end-to-end tests).
 
-use relay_tests::emulator::{Emulator, EmulatorConfig};
+use crate::emulator::{Emulator, EmulatorConfig};
 use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::{json, Value};

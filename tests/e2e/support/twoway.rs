@@ -14,7 +14,7 @@ use relay_tests::lambda::{release_binary, LambdaFunction};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
 
-use crate::webhook_kit::{Stack, GITHUB_TOKEN, WEBHOOK_SECRET};
+use crate::support::webhook::{Stack, GITHUB_TOKEN, WEBHOOK_SECRET};
 
 pub const REPO: &str = "octo-org/planner";
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(20);

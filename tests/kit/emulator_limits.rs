@@ -4,9 +4,8 @@
 //! leaves the workspace unchanged. Also the 2026-03-11 changes (`archived` gone, `position`).
 
 use relay_tests::emulator::ProvisionedDatabase;
+use relay_tests::emulator_client::{issue, start, text, Answer, Client, V2022, V2025};
 use serde_json::{json, Value};
-
-use crate::emulator_support::{issue, start, text, Answer, Client, V2022, V2025};
 
 const V2026: &str = "2026-03-11";
 
