@@ -50,6 +50,10 @@ impl ApiVersion {
     }
 
     /// Whether the deprecated `archived` alias of `in_trash` is still spoken (before 2026-03-11).
+    /// Recorded: the ultimate-notion cassettes, made with Notion-Version 2026-03-11, carry
+    /// `in_trash` and never `archived` (../shared/fixtures/notion/ultimate-notion/
+    /// test_database_test_schema.yaml, test_query_test_date_query.yaml); the 2022-06-28 and
+    /// 2025-09-03 recordings of notion-sdk-py carry both.
     pub fn speaks_archived(self) -> bool {
         self != ApiVersion::V2026_03_11
     }
