@@ -23,7 +23,7 @@ use crate::progress::{Progress, Source};
 
 pub async fn run(ctx: &Context, args: BackfillArgs) -> Result<ExitCode, CliError> {
     let repositories = if args.repositories.is_empty() {
-        config::repositories_in(&ctx.env())?
+        config::repositories(&ctx.env())?
     } else {
         config::parse_repositories(&args.repositories.join(","))?
     };
@@ -139,7 +139,7 @@ fn print_table(reports: &[RepoReport]) {
         total += r.counts;
         let status = match r.status {
             RepoStatus::Complete => "complete",
-            RepoStatus::Stopped => r.stop_reason.unwrap_or("stopped"),
+            RepoStatus::Stopped => r.stop_reason.map_or("stopped", |s| s.as_str()),
             RepoStatus::Failed => "failed",
         };
         rows.push(row(

@@ -3,7 +3,6 @@
 //! built from it the same way the functions build theirs.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
 use notion_relay::config::{self, ConfigError};
 use notion_relay::github::GitHubClient;
@@ -60,41 +59,28 @@ impl Context {
     }
 
     pub fn optional(&self, var: &str) -> Option<String> {
-        config::optional_in(&self.env(), var)
+        config::optional(&self.env(), var)
     }
 
     pub fn notion_base_url(&self) -> String {
-        config::or_default_in(
-            &self.env(),
-            config::NOTION_API_URL,
-            config::DEFAULT_NOTION_API_URL,
-        )
+        config::notion_api_url(&self.env())
     }
 
     pub fn notion_version(&self) -> Result<ApiVersion, ConfigError> {
-        let raw = config::or_default_in(
-            &self.env(),
-            config::NOTION_VERSION,
-            config::DEFAULT_NOTION_VERSION,
-        );
-        ApiVersion::from_str(&raw).map_err(|_| ConfigError::Invalid {
-            var: config::NOTION_VERSION,
-            value_hint: "2022-06-28 or 2025-09-03",
-            reason: format!("{raw:?} is not a supported Notion-Version"),
-        })
+        config::notion_version(&self.env())
     }
 
     pub fn database_id(&self) -> Result<DatabaseId, ConfigError> {
-        config::required_in(&self.env(), config::NOTION_DATABASE_ID).map(DatabaseId::new)
+        config::required(&self.env(), config::NOTION_DATABASE_ID).map(DatabaseId::new)
     }
 
     pub fn names(&self) -> config::PropertyNames {
-        config::PropertyNames::from_env_in(&self.env())
+        config::PropertyNames::from_env(&self.env())
     }
 
     /// The secrets as the functions see them: direct values first, then the secret.
     pub fn secrets(&self) -> Result<SecretsProvider, CliError> {
-        Ok(SecretsProvider::from_env_in(&self.env())?)
+        Ok(SecretsProvider::from_env(&self.env())?)
     }
 
     /// A Notion client with the token the functions would use, paced at `requests_per_second`.
@@ -112,17 +98,13 @@ impl Context {
         self.notion_with_rate(3.0).await
     }
 
-    pub fn github_api_url(&self) -> String {
-        config::or_default_in(
-            &self.env(),
-            config::GITHUB_API_URL,
-            config::DEFAULT_GITHUB_API_URL,
-        )
+    pub fn github_api_url(&self) -> Result<String, ConfigError> {
+        config::github_api_url(&self.env())
     }
 
     /// A GitHub client with `token` (anonymous when `None`).
     pub fn github_with(&self, token: Option<String>) -> Result<GitHubClient, CliError> {
-        GitHubClient::new(self.github_api_url(), token, USER_AGENT)
+        GitHubClient::new(self.github_api_url()?, token, USER_AGENT)
             .map_err(CliError::github("cannot build the client"))
     }
 
@@ -135,7 +117,7 @@ impl Context {
     /// The secret's id and a Secrets Manager client; `SECRET_ID` is required here.
     pub fn secret_store(&self) -> Result<(String, SecretsManagerClient), CliError> {
         let env = self.env();
-        let id = config::required_in(&env, config::SECRET_ID)?;
-        Ok((id, SecretsManagerClient::from_env_in(&env)?))
+        let id = config::required(&env, config::SECRET_ID)?;
+        Ok((id, SecretsManagerClient::from_env(&env)?))
     }
 }

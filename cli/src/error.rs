@@ -50,17 +50,5 @@ impl CliError {
     }
 }
 
-/// `error: outer: inner: innermost` — each layer says only its own part.
-pub fn chain(error: &dyn std::error::Error) -> String {
-    let mut out = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !text.is_empty() && !out.ends_with(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        source = cause.source();
-    }
-    out
-}
+/// `outer: inner: innermost` — the functions' one chain rule (`telemetry::chain`).
+pub use notion_relay::telemetry::chain;

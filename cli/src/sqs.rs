@@ -4,6 +4,7 @@
 
 use notion_relay::aws::sqs::SqsClient;
 use notion_relay::aws::AwsError;
+use notion_relay::config::Env;
 
 /// Messages in a queue, as SQS approximates them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,11 +16,8 @@ pub struct Depth {
 }
 
 /// The depth of `queue_url`.
-pub async fn depth(
-    env: &impl Fn(&str) -> Option<String>,
-    queue_url: &str,
-) -> Result<Depth, AwsError> {
-    let attributes = SqsClient::from_env_in(env)?
+pub async fn depth(env: &impl Env, queue_url: &str) -> Result<Depth, AwsError> {
+    let attributes = SqsClient::from_env(env)?
         .queue_attributes(queue_url)
         .await?;
     let count = |name: &str| {

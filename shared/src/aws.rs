@@ -24,7 +24,7 @@ use aws_smithy_runtime_api::client::identity::Identity;
 use serde::Deserialize;
 use tokio::time::Instant;
 
-use crate::config::{optional_in, ConfigError, AWS_ENDPOINT_URL};
+use crate::config::{optional, ConfigError, Env, AWS_ENDPOINT_URL};
 use crate::notion::retry::{backoff, RetryPolicy};
 
 pub const AWS_ACCESS_KEY_ID: &str = "AWS_ACCESS_KEY_ID";
@@ -164,16 +164,13 @@ struct AwsErrorBody {
 impl AwsClient {
     /// Reads region, endpoint and credentials the way Lambda provides them: the service's own
     /// endpoint override, then `AWS_ENDPOINT_URL`, then `https://<service>.<region>.amazonaws.com`.
-    pub fn from_env_in(
-        env: &impl Fn(&str) -> Option<String>,
-        service: AwsService,
-    ) -> Result<Self, AwsError> {
-        let region = optional_in(env, AWS_REGION)
-            .or_else(|| optional_in(env, AWS_DEFAULT_REGION))
+    pub fn from_env(env: &impl Env, service: AwsService) -> Result<Self, AwsError> {
+        let region = optional(env, AWS_REGION)
+            .or_else(|| optional(env, AWS_DEFAULT_REGION))
             .ok_or(AwsError::Config(ConfigError::Missing { var: AWS_REGION }))?;
-        let (endpoint, var) = match optional_in(env, service.endpoint_var) {
+        let (endpoint, var) = match optional(env, service.endpoint_var) {
             Some(url) => (url, service.endpoint_var),
-            None => match optional_in(env, AWS_ENDPOINT_URL) {
+            None => match optional(env, AWS_ENDPOINT_URL) {
                 Some(url) => (url, AWS_ENDPOINT_URL),
                 None => (
                     format!("https://{}.{region}.amazonaws.com", service.name),
@@ -181,11 +178,11 @@ impl AwsClient {
                 ),
             },
         };
-        let credential = |var| optional_in(env, var).ok_or(AwsError::MissingCredentials { var });
+        let credential = |var| optional(env, var).ok_or(AwsError::MissingCredentials { var });
         let credentials = Credentials::new(
             credential(AWS_ACCESS_KEY_ID)?,
             credential(AWS_SECRET_ACCESS_KEY)?,
-            optional_in(env, AWS_SESSION_TOKEN),
+            optional(env, AWS_SESSION_TOKEN),
             None,
             "environment",
         );
@@ -266,7 +263,7 @@ impl AwsClient {
                 return Err(error);
             }
             tracing::debug!(service = self.service.name, target, attempt = attempts,
-                wait_ms = wait.as_millis() as u64, error = %error, "retrying AWS request");
+                wait_ms = wait.as_millis() as u64, error = %crate::telemetry::Chain(&error), "retrying AWS request");
             tokio::time::sleep(wait).await;
         }
     }

@@ -1,12 +1,14 @@
 //! Environment configuration shared by every function: variable names as constants, their
 //! defaults, and small readers that fail with an error naming the variable and the fix.
 //!
-//! Every reader comes in two forms: `foo()` reads the process environment, `foo_in(&env)` reads
-//! through any `Fn(&str) -> Option<String>`, so tests pass a map instead of mutating the process
-//! environment (which is shared by all test threads).
+//! Every reader takes the environment it reads as an argument ([`Env`]): a function's `main`
+//! passes [`process_env`], tests pass [`map_env`] instead of mutating the process environment
+//! (which is shared by all test threads). There is one reader per rule and no second form.
 
 use std::collections::HashMap;
 use std::str::FromStr;
+
+use crate::notion::ApiVersion;
 
 pub const NOTION_API_URL: &str = "NOTION_API_URL";
 pub const NOTION_VERSION: &str = "NOTION_VERSION";
@@ -79,6 +81,10 @@ pub enum ConfigError {
     },
 }
 
+/// Where settings are read from: any `Fn(&str) -> Option<String>` (the variable's raw value).
+pub trait Env: Fn(&str) -> Option<String> {}
+impl<F: Fn(&str) -> Option<String>> Env for F {}
+
 /// Reads one variable from the process environment; non-UTF-8 counts as unset.
 pub fn process_env(var: &str) -> Option<String> {
     std::env::var(var).ok()
@@ -95,47 +101,32 @@ pub fn map_env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
 
 /// The trimmed value, or `None` when unset or blank: a variable set to "" in a SAM template
 /// means "not configured", not "configured as empty".
-pub fn optional_in(env: &impl Fn(&str) -> Option<String>, var: &str) -> Option<String> {
+pub fn optional(env: &impl Env, var: &str) -> Option<String> {
     env(var)
         .map(|v| v.trim().to_owned())
         .filter(|v| !v.is_empty())
 }
 
-pub fn optional(var: &str) -> Option<String> {
-    optional_in(&process_env, var)
-}
-
-pub fn required_in(
-    env: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-) -> Result<String, ConfigError> {
-    optional_in(env, var).ok_or(ConfigError::Missing { var })
-}
-
-pub fn required(var: &'static str) -> Result<String, ConfigError> {
-    required_in(&process_env, var)
+pub fn required(env: &impl Env, var: &'static str) -> Result<String, ConfigError> {
+    optional(env, var).ok_or(ConfigError::Missing { var })
 }
 
 /// The value, or `default` when unset or blank.
-pub fn or_default_in(env: &impl Fn(&str) -> Option<String>, var: &str, default: &str) -> String {
-    optional_in(env, var).unwrap_or_else(|| default.to_owned())
-}
-
-pub fn or_default(var: &str, default: &str) -> String {
-    or_default_in(&process_env, var, default)
+pub fn or_default(env: &impl Env, var: &str, default: &str) -> String {
+    optional(env, var).unwrap_or_else(|| default.to_owned())
 }
 
 /// An optional value parsed with `FromStr` (e.g. `GITHUB_HOOK_ID` as `u64`); unset is `Ok(None)`,
 /// unparsable is `Invalid` with `value_hint` saying what was expected.
-pub fn parsed_in<T: FromStr>(
-    env: &impl Fn(&str) -> Option<String>,
+pub fn parsed<T: FromStr>(
+    env: &impl Env,
     var: &'static str,
     value_hint: &'static str,
 ) -> Result<Option<T>, ConfigError>
 where
     T::Err: std::fmt::Display,
 {
-    optional_in(env, var)
+    optional(env, var)
         .map(|raw| {
             raw.parse::<T>().map_err(|e| ConfigError::Invalid {
                 var,
@@ -146,14 +137,39 @@ where
         .transpose()
 }
 
-pub fn parsed<T: FromStr>(
-    var: &'static str,
-    value_hint: &'static str,
-) -> Result<Option<T>, ConfigError>
-where
-    T::Err: std::fmt::Display,
-{
-    parsed_in(&process_env, var, value_hint)
+/// `NOTION_API_URL`, default the real API (tests and the emulator point it elsewhere).
+pub fn notion_api_url(env: &impl Env) -> String {
+    or_default(env, NOTION_API_URL, DEFAULT_NOTION_API_URL)
+}
+
+/// `GITHUB_API_URL`, default api.github.com (GitHub Enterprise Server: `https://HOST/api/v3`).
+pub fn github_api_url(env: &impl Env) -> Result<String, ConfigError> {
+    let raw = or_default(env, GITHUB_API_URL, DEFAULT_GITHUB_API_URL);
+    http_url(GITHUB_API_URL, &raw)?;
+    Ok(raw)
+}
+
+/// `value` of `var` as an http(s) URL with a host, the one check of every URL setting.
+pub fn http_url(var: &'static str, value: &str) -> Result<url::Url, ConfigError> {
+    match url::Url::parse(value) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(url),
+        _ => Err(ConfigError::Invalid {
+            var,
+            value_hint: "an http(s) URL with a host, e.g. https://api.github.com",
+            reason: format!("{value:?} is not an http(s) URL with a host"),
+        }),
+    }
+}
+
+/// `NOTION_VERSION`, default 2022-06-28: the one reader, so the functions and the CLI accept
+/// and refuse the same values with the same message.
+pub fn notion_version(env: &impl Env) -> Result<ApiVersion, ConfigError> {
+    let raw = or_default(env, NOTION_VERSION, DEFAULT_NOTION_VERSION);
+    raw.parse().map_err(|_| ConfigError::Invalid {
+        var: NOTION_VERSION,
+        value_hint: "2022-06-28, 2025-09-03 or 2026-03-11",
+        reason: format!("{raw:?} is not a supported Notion-Version"),
+    })
 }
 
 const REPOSITORIES_HINT: &str =
@@ -161,12 +177,8 @@ const REPOSITORIES_HINT: &str =
 
 /// `REPOSITORIES` as validated `owner/name` strings, duplicates removed, order kept.
 /// Required: scheduled work has nothing to do without it.
-pub fn repositories_in(env: &impl Fn(&str) -> Option<String>) -> Result<Vec<String>, ConfigError> {
-    parse_repositories(&required_in(env, REPOSITORIES)?)
-}
-
-pub fn repositories() -> Result<Vec<String>, ConfigError> {
-    repositories_in(&process_env)
+pub fn repositories(env: &impl Env) -> Result<Vec<String>, ConfigError> {
+    parse_repositories(&required(env, REPOSITORIES)?)
 }
 
 /// Parses an `owner/name` list separated by commas and/or whitespace.
@@ -239,17 +251,13 @@ pub struct PropertyNames {
 
 impl Default for PropertyNames {
     fn default() -> Self {
-        Self::from_env_in(&|_: &str| None)
+        Self::from_env(&|_: &str| None)
     }
 }
 
 impl PropertyNames {
-    pub fn from_env() -> Self {
-        Self::from_env_in(&process_env)
-    }
-
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
-        let get = |var, default| or_default_in(env, var, default);
+    pub fn from_env(env: &impl Env) -> Self {
+        let get = |var, default| or_default(env, var, default);
         Self {
             name: get(PROPERTY_NAME, "Name"),
             number: get(PROPERTY_NUMBER, "Issue #"),
@@ -279,7 +287,7 @@ mod tests {
     #[test]
     fn required_reports_an_unset_variable_by_name() {
         let env = map_env(&[]);
-        let err = required_in(&env, NOTION_DATABASE_ID).unwrap_err();
+        let err = required(&env, NOTION_DATABASE_ID).unwrap_err();
         assert_eq!(
             err,
             ConfigError::Missing {
@@ -293,7 +301,7 @@ mod tests {
     fn required_treats_a_blank_value_as_missing() {
         let env = map_env(&[(NOTION_DATABASE_ID, "  ")]);
         assert!(matches!(
-            required_in(&env, NOTION_DATABASE_ID),
+            required(&env, NOTION_DATABASE_ID),
             Err(ConfigError::Missing { .. })
         ));
     }
@@ -301,19 +309,19 @@ mod tests {
     #[test]
     fn required_returns_the_trimmed_value() {
         let env = map_env(&[(NOTION_DATABASE_ID, " abc\n")]);
-        assert_eq!(required_in(&env, NOTION_DATABASE_ID).unwrap(), "abc");
+        assert_eq!(required(&env, NOTION_DATABASE_ID).unwrap(), "abc");
     }
 
     #[test]
     fn optional_and_defaults_fall_back_when_unset() {
         let env = map_env(&[(NOTION_VERSION, "2025-09-03")]);
-        assert_eq!(optional_in(&env, GITHUB_API_URL), None);
+        assert_eq!(optional(&env, GITHUB_API_URL), None);
         assert_eq!(
-            or_default_in(&env, GITHUB_API_URL, DEFAULT_GITHUB_API_URL),
+            or_default(&env, GITHUB_API_URL, DEFAULT_GITHUB_API_URL),
             "https://api.github.com"
         );
         assert_eq!(
-            or_default_in(&env, NOTION_VERSION, DEFAULT_NOTION_VERSION),
+            or_default(&env, NOTION_VERSION, DEFAULT_NOTION_VERSION),
             "2025-09-03"
         );
     }
@@ -322,16 +330,16 @@ mod tests {
     fn parsed_reads_a_hook_id_and_rejects_garbage_naming_the_variable() {
         let ok = map_env(&[(GITHUB_HOOK_ID, "12345")]);
         assert_eq!(
-            parsed_in::<u64>(&ok, GITHUB_HOOK_ID, "a number").unwrap(),
+            parsed::<u64>(&ok, GITHUB_HOOK_ID, "a number").unwrap(),
             Some(12345)
         );
         let unset = map_env(&[]);
         assert_eq!(
-            parsed_in::<u64>(&unset, GITHUB_HOOK_ID, "a number").unwrap(),
+            parsed::<u64>(&unset, GITHUB_HOOK_ID, "a number").unwrap(),
             None
         );
         let bad = map_env(&[(GITHUB_HOOK_ID, "hook-1")]);
-        let err = parsed_in::<u64>(&bad, GITHUB_HOOK_ID, "a number").unwrap_err();
+        let err = parsed::<u64>(&bad, GITHUB_HOOK_ID, "a number").unwrap_err();
         assert!(matches!(
             err,
             ConfigError::Invalid {
@@ -343,13 +351,34 @@ mod tests {
     }
 
     #[test]
+    fn notion_version_defaults_and_refuses_an_unknown_version_naming_the_variable() {
+        assert_eq!(
+            notion_version(&map_env(&[])).unwrap(),
+            ApiVersion::V2022_06_28
+        );
+        assert_eq!(
+            notion_version(&map_env(&[(NOTION_VERSION, " 2026-03-11 ")])).unwrap(),
+            ApiVersion::V2026_03_11
+        );
+        let err = notion_version(&map_env(&[(NOTION_VERSION, "2024-01-01")])).unwrap_err();
+        assert!(matches!(
+            err,
+            ConfigError::Invalid {
+                var: NOTION_VERSION,
+                ..
+            }
+        ));
+        assert!(err.to_string().contains("2026-03-11"), "{err}");
+    }
+
+    #[test]
     fn repositories_accept_commas_and_whitespace_and_drop_duplicates() {
         let env = map_env(&[(
             REPOSITORIES,
             "octo/api, octo/web\n other-org/x.y_z  octo/API,",
         )]);
         assert_eq!(
-            repositories_in(&env).unwrap(),
+            repositories(&env).unwrap(),
             vec!["octo/api", "octo/web", "other-org/x.y_z"]
         );
     }
@@ -374,7 +403,7 @@ mod tests {
     #[test]
     fn repositories_unset_or_only_separators_is_missing() {
         assert_eq!(
-            repositories_in(&map_env(&[])).unwrap_err(),
+            repositories(&map_env(&[])).unwrap_err(),
             ConfigError::Missing { var: REPOSITORIES }
         );
         assert_eq!(
@@ -402,7 +431,7 @@ mod tests {
     #[test]
     fn property_names_can_be_overridden_one_by_one() {
         let env = map_env(&[(PROPERTY_NAME, "Title"), (PROPERTY_TYPE, "Kind")]);
-        let names = PropertyNames::from_env_in(&env);
+        let names = PropertyNames::from_env(&env);
         assert_eq!(names.name, "Title");
         assert_eq!(names.kind, "Kind");
         assert_eq!(names.status, "Status");

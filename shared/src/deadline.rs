@@ -66,6 +66,13 @@ pub fn work_deadline(
     }
 }
 
+/// When an HTTP function (github-webhook, notion-webhook, notion-oauth) stops working on one
+/// request: its answer `budget`, or [`ANSWER_MARGIN`] before the Lambda deadline, whichever
+/// comes first.
+pub fn answer_by(started: Instant, lambda_deadline: Option<Instant>, budget: Duration) -> Instant {
+    work_deadline(started, lambda_deadline, budget, ANSWER_MARGIN)
+}
+
 /// The time budget of one batch run (scheduled sync, digest): when to stop starting work, and
 /// when every call must be over.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

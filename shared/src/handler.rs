@@ -13,3 +13,6 @@ pub use access::{AccessError, NotionAccess, NotionSettings};
 pub use notion_webhook::NotionWebhookApp;
 pub use webhook::WebhookApp;
 pub mod scheduled;
+pub mod setup;
+
+pub use setup::{Kept, SetupError};

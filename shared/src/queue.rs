@@ -6,7 +6,7 @@
 //! issue's messages out in order and never two at once; `MessageDeduplicationId` = the
 //! `X-GitHub-Delivery` id, so a redelivery within SQS's 5-minute window is dropped by SQS.
 //!
-//! Entry points: [`DeliveryQueue::from_env_in`] (`None` in direct mode), [`DeliveryQueue::enqueue`],
+//! Entry points: [`DeliveryQueue::from_env`] (`None` in direct mode), [`DeliveryQueue::enqueue`],
 //! [`QueuedWork::parse`] for the worker, and [`pace`] for the per-container Notion pace.
 
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use tokio::time::Instant;
 
 use crate::aws::sqs::{FifoMessage, SqsClient, MAX_MESSAGE_BYTES};
 use crate::aws::AwsError;
-use crate::config::{optional_in, DELIVERY_QUEUE_URL};
+use crate::config::{optional, Env, DELIVERY_QUEUE_URL};
 use crate::github::{GitHubClient, WorkItem};
 use crate::notion;
 use crate::sync::{SyncResult, Syncer};
@@ -148,12 +148,12 @@ pub struct DeliveryQueue {
 
 impl DeliveryQueue {
     /// `Ok(None)` when `DELIVERY_QUEUE_URL` is unset (direct mode).
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Option<Self>, AwsError> {
-        let Some(url) = optional_in(env, DELIVERY_QUEUE_URL) else {
+    pub fn from_env(env: &impl Env) -> Result<Option<Self>, AwsError> {
+        let Some(url) = optional(env, DELIVERY_QUEUE_URL) else {
             return Ok(None);
         };
         Ok(Some(Self {
-            sqs: SqsClient::from_env_in(env)?,
+            sqs: SqsClient::from_env(env)?,
             url,
         }))
     }

@@ -28,7 +28,7 @@ pub use aws::{
 pub use store::merge_key;
 
 use crate::config::{
-    optional_in, process_env, ConfigError, GITHUB_TOKEN, GITHUB_WEBHOOK_SECRET, NOTION_TOKEN,
+    optional, ConfigError, Env, GITHUB_TOKEN, GITHUB_WEBHOOK_SECRET, NOTION_TOKEN,
     NOTION_WEBHOOK_SECRET, SECRET_ID,
 };
 
@@ -107,14 +107,14 @@ impl std::fmt::Debug for Secrets {
 
 impl Secrets {
     /// The direct values from the environment.
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
+    pub fn from_env(env: &impl Env) -> Self {
         Self {
-            notion_token: optional_in(env, NOTION_TOKEN),
-            github_webhook_secrets: optional_in(env, GITHUB_WEBHOOK_SECRET)
+            notion_token: optional(env, NOTION_TOKEN),
+            github_webhook_secrets: optional(env, GITHUB_WEBHOOK_SECRET)
                 .map(|v| split_secrets(&v))
                 .unwrap_or_default(),
-            github_token: optional_in(env, GITHUB_TOKEN),
-            notion_webhook_secret: optional_in(env, NOTION_WEBHOOK_SECRET),
+            github_token: optional(env, GITHUB_TOKEN),
+            notion_webhook_secret: optional(env, NOTION_WEBHOOK_SECRET),
         }
     }
 
@@ -238,17 +238,13 @@ impl std::fmt::Debug for SecretsProvider {
 }
 
 impl SecretsProvider {
-    pub fn from_env() -> Result<Self, Error> {
-        Self::from_env_in(&process_env)
-    }
-
     /// Reads the overrides and `SECRET_ID`. The AWS settings are only required (and read) when
     /// the overrides leave something for the secret to provide. Nothing is fetched yet.
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let overrides = Secrets::from_env_in(env);
-        let secret = match optional_in(env, SECRET_ID) {
+    pub fn from_env(env: &impl Env) -> Result<Self, Error> {
+        let overrides = Secrets::from_env(env);
+        let secret = match optional(env, SECRET_ID) {
             Some(id) if !overrides.is_complete() => {
-                Some((id, SecretsManagerClient::from_env_in(env)?))
+                Some((id, SecretsManagerClient::from_env(env)?))
             }
             _ => None,
         };
@@ -304,7 +300,7 @@ impl SecretsProvider {
             Ok(secrets) => Ok(store(&mut cache, secrets, now)),
             Err(error) => match cache.as_ref() {
                 Some(stale) => {
-                    tracing::warn!(error = %error, secret_id = %remote.secret_id,
+                    tracing::warn!(error = %crate::telemetry::Chain(&error), secret_id = %remote.secret_id,
                         "re-fetching secrets failed; using the cached values");
                     Ok(stale.secrets.clone())
                 }

@@ -3,26 +3,25 @@
 
 use lambda_runtime::{service_fn, Diagnostic, Error, LambdaEvent};
 use notion_relay::handler::digest::{DigestApp, DigestReport};
-use notion_relay::telemetry;
+use notion_relay::{config, deadline, telemetry};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     telemetry::init_logging();
     // A setting that is missing fails the start-up, with the variable named in the log.
-    let app = DigestApp::from_env()
-        .inspect_err(|error| tracing::error!(error = %error, "weekly-digest is not configured"))?;
+    let app = DigestApp::from_env(&config::process_env).inspect_err(|error| {
+        tracing::error!(error = %telemetry::Chain(error), "weekly-digest is not configured");
+    })?;
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }
 
 /// The scheduled event's content is not used: every run covers the days before "now". A failure
-/// is reported with its kind as `errorType` (a setting to fix, or Notion to wait for).
+/// is reported with its kind as `errorType` (`DigestError::kind`: a setting to fix, or Notion to
+/// wait for).
 async fn handle(
     app: &DigestApp,
     event: LambdaEvent<serde_json::Value>,
 ) -> Result<DigestReport, Diagnostic> {
-    let deadline = telemetry::deadline_from_epoch_ms(event.context.deadline);
-    app.handle(deadline).await.map_err(|error| Diagnostic {
-        error_type: error.kind().to_owned(),
-        error_message: error.to_string(),
-    })
+    let deadline = deadline::deadline_from_epoch_ms(event.context.deadline);
+    Ok(app.handle(deadline).await?)
 }

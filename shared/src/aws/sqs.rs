@@ -67,9 +67,9 @@ pub struct SqsClient {
 }
 
 impl SqsClient {
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, AwsError> {
+    pub fn from_env(env: &impl crate::config::Env) -> Result<Self, AwsError> {
         Ok(Self {
-            aws: AwsClient::from_env_in(env, SQS)?,
+            aws: AwsClient::from_env(env, SQS)?,
         })
     }
 
@@ -190,7 +190,7 @@ mod tests {
             r#"{"MessageId":"5fea7756-0ea4-451a-a703-a558b933e274","MD5OfMessageBody":"x","SequenceNumber":"1"}"#,
         )])
         .await;
-        let client = SqsClient::from_env_in(&map_env(&[
+        let client = SqsClient::from_env(&map_env(&[
             (AWS_REGION, "us-east-1"),
             (AWS_ACCESS_KEY_ID, "AKID"),
             (AWS_SECRET_ACCESS_KEY, "SECRET"),

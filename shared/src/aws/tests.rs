@@ -3,7 +3,7 @@ use crate::config::map_env;
 use crate::secrets::test_server::{Canned, TestServer};
 
 fn client_for(server: &TestServer, service: AwsService) -> AwsClient {
-    AwsClient::from_env_in(
+    AwsClient::from_env(
         &map_env(&[
             (AWS_REGION, "us-east-1"),
             (AWS_ACCESS_KEY_ID, "AKID"),
@@ -83,16 +83,16 @@ fn endpoint_prefers_the_service_override_then_the_generic_one_then_the_region() 
         (AWS_SECRET_ACCESS_KEY, "SECRET"),
         (AWS_DEFAULT_REGION, "eu-west-1"),
     ];
-    let client = AwsClient::from_env_in(&map_env(&creds), SQS).unwrap();
+    let client = AwsClient::from_env(&map_env(&creds), SQS).unwrap();
     assert_eq!(client.endpoint(), "https://sqs.eu-west-1.amazonaws.com/");
     let mut env = creds.to_vec();
     env.push((AWS_ENDPOINT_URL, "http://127.0.0.1:5000"));
-    let client = AwsClient::from_env_in(&map_env(&env), SQS).unwrap();
+    let client = AwsClient::from_env(&map_env(&env), SQS).unwrap();
     assert_eq!(client.endpoint(), "http://127.0.0.1:5000/");
     env.push(("AWS_ENDPOINT_URL_SQS", "http://localhost:4566"));
-    let client = AwsClient::from_env_in(&map_env(&env), SQS).unwrap();
+    let client = AwsClient::from_env(&map_env(&env), SQS).unwrap();
     assert_eq!(client.endpoint(), "http://localhost:4566/");
-    let client = AwsClient::from_env_in(&map_env(&env), SECRETS_MANAGER).unwrap();
+    let client = AwsClient::from_env(&map_env(&env), SECRETS_MANAGER).unwrap();
     assert_eq!(client.endpoint(), "http://127.0.0.1:5000/");
 }
 

@@ -6,9 +6,8 @@
 //! action enum's `Unknown`: both become [`SyncAction::Ignore`] (HTTP 202), never an error.
 
 use serde::Deserialize;
-use time::OffsetDateTime;
 
-use super::item::{parse_timestamp, ItemKey, WorkItem};
+use super::item::{ItemKey, WorkItem};
 use super::payload::{
     Comment, Issue, IssueCommentAction, IssuesAction, PullRequest, PullRequestAction, Repository,
     SubIssuesAction,
@@ -54,11 +53,7 @@ pub enum SyncAction {
     /// Create or update the page for this item (unless Notion holds something newer).
     Upsert(WorkItem),
     /// The item is gone from this repository (deleted or transferred): archive its page.
-    Archive {
-        repository: String,
-        number: u64,
-        updated_at: Option<OffsetDateTime>,
-    },
+    Archive { repository: String, number: u64 },
     /// Answer 202: an event or action we do not sync.
     Ignore { reason: String },
 }
@@ -164,6 +159,17 @@ impl Event {
         })
     }
 
+    /// The payload's `action` as GitHub spelled it ("" for `ping` and events not parsed).
+    pub fn action(&self) -> &str {
+        match self {
+            Event::Issues { action, .. } => action.as_str(),
+            Event::PullRequest { action, .. } => action.as_str(),
+            Event::IssueComment { action, .. } => action.as_str(),
+            Event::SubIssues(sub) => sub.action.as_str(),
+            Event::Ping { .. } | Event::Other { .. } => "",
+        }
+    }
+
     /// The event name, as in the `X-GitHub-Event` header.
     pub fn name(&self) -> &str {
         match self {
@@ -191,17 +197,9 @@ impl Event {
                     let number = issue.number.ok_or_else(|| {
                         WebhookError::invalid("issues payload has no issue.number")
                     })?;
-                    // The timestamp only orders the archive against other deliveries; a bad
-                    // one must not stop the archive.
-                    let updated_at = issue
-                        .updated_at
-                        .as_deref()
-                        .and_then(|v| parse_timestamp("updated_at", v).ok());
-                    Ok(SyncAction::Archive {
-                        repository,
-                        number,
-                        updated_at,
-                    })
+                    // No timestamp is read: the archive is final, and a late, older delivery of
+                    // the issue is refused by its tombstone (`sync::tombstone`), not by time.
+                    Ok(SyncAction::Archive { repository, number })
                 }
                 IssuesAction::Unknown(_) => Ok(ignore_action(self.name(), action.as_str())),
                 _ => upsert_issue(self.name(), issue, repository.as_ref()),

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tokio::sync::OnceCell;
 
-use crate::config::{self, ConfigError, PropertyNames};
+use crate::config::{self, ConfigError, Env, PropertyNames};
 use crate::notion::{self, ApiVersion, Database, DatabaseId, NotionClient, NotionConfig};
 use crate::secrets::{self, SecretsProvider};
 use crate::sync::{BoundSchema, SchemaError};
@@ -15,11 +15,11 @@ use crate::sync::{BoundSchema, SchemaError};
 pub enum AccessError {
     #[error(transparent)]
     Config(#[from] ConfigError),
-    #[error("secrets unavailable: {0}")]
+    #[error("secrets unavailable")]
     Secrets(#[from] secrets::Error),
-    #[error("the Notion database's schema cannot be used: {0}")]
+    #[error("the Notion database's schema cannot be used")]
     Schema(#[from] SchemaError),
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Notion {
         context: &'static str,
         #[source]
@@ -32,6 +32,17 @@ impl AccessError {
     /// that must be fixed.
     pub fn is_transient(&self) -> bool {
         matches!(self, AccessError::Notion { source, .. } if source.is_retryable())
+    }
+
+    /// Lambda's `errorType` for it: a setting, the secret, the database, or Notion itself.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AccessError::Config(_) => "ConfigError",
+            AccessError::Secrets(_) => "SecretsError",
+            AccessError::Schema(_) => "DatabaseSchemaError",
+            _ if self.is_transient() => "NotionUnavailable",
+            AccessError::Notion { .. } => "NotionError",
+        }
     }
 }
 
@@ -47,36 +58,21 @@ pub struct NotionSettings {
 }
 
 impl NotionSettings {
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let version =
-            config::or_default_in(env, config::NOTION_VERSION, config::DEFAULT_NOTION_VERSION);
-        let version = version
-            .parse::<ApiVersion>()
-            .map_err(|_| ConfigError::Invalid {
-                var: config::NOTION_VERSION,
-                value_hint: "2022-06-28 or 2025-09-03",
-                reason: format!("{version:?} is not a supported Notion-Version"),
-            })?;
+    pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
         Ok(Self {
-            base_url: config::or_default_in(
-                env,
-                config::NOTION_API_URL,
-                config::DEFAULT_NOTION_API_URL,
-            ),
-            version,
-            database: DatabaseId::new(config::required_in(env, config::NOTION_DATABASE_ID)?),
-            names: PropertyNames::from_env_in(env),
+            base_url: config::notion_api_url(env),
+            version: config::notion_version(env)?,
+            database: DatabaseId::new(config::required(env, config::NOTION_DATABASE_ID)?),
+            names: PropertyNames::from_env(env),
             requests_per_second: requests_per_second_in(env)?,
         })
     }
 }
 
 /// `NOTION_REQUESTS_PER_SECOND`: a positive number when set.
-fn requests_per_second_in(
-    env: &impl Fn(&str) -> Option<String>,
-) -> Result<Option<f64>, ConfigError> {
+fn requests_per_second_in(env: &impl Env) -> Result<Option<f64>, ConfigError> {
     let hint = "a positive number of requests per second, e.g. 1.25";
-    let rate: Option<f64> = config::parsed_in(env, config::NOTION_REQUESTS_PER_SECOND, hint)?;
+    let rate: Option<f64> = config::parsed(env, config::NOTION_REQUESTS_PER_SECOND, hint)?;
     match rate {
         Some(r) if !(r.is_finite() && r > 0.0) => Err(ConfigError::Invalid {
             var: config::NOTION_REQUESTS_PER_SECOND,
@@ -177,7 +173,7 @@ fn token_source(secrets: Arc<SecretsProvider>) -> notion::TokenSource {
             match secrets.refresh().await {
                 Ok(fresh) => fresh.notion_token.clone(),
                 Err(error) => {
-                    tracing::error!(error = %error, "could not refresh secrets after a Notion 401");
+                    tracing::error!(error = %crate::telemetry::Chain(&error), "could not refresh secrets after a Notion 401");
                     None
                 }
             }

@@ -28,20 +28,22 @@ pub mod content;
 
 use std::time::Duration;
 
-pub use crate::config::{DIGEST_DAYS, NOTION_DIGEST_PARENT_ID};
+pub use crate::config::{Env, DIGEST_DAYS, NOTION_DIGEST_PARENT_ID};
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
 use super::access::{AccessError, NotionAccess, NotionSettings};
 use crate::config::{self, ConfigError, PropertyNames, PROPERTY_STATUS, PROPERTY_UPDATED};
+use crate::handler::setup::SetupError;
 use crate::notion::{
     self, BlockId, Filter, NotionClient, Page, PageId, Parent, Properties, PropertyType,
     PropertyValue, Query,
 };
-use crate::secrets::{self, SecretsProvider};
+use crate::secrets::SecretsProvider;
 use crate::sync::schema::Binding;
 use crate::sync::{BoundSchema, Field};
+use crate::telemetry::Chain;
 use content::{digest_blocks, digest_title, window_start, DigestItem, CLOSED, DRAFT, MERGED, OPEN};
 
 pub const DEFAULT_DIGEST_DAYS: u32 = 7;
@@ -53,10 +55,6 @@ pub const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
 #[derive(Debug, thiserror::Error)]
 pub enum DigestError {
     #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("secrets unavailable: {0}")]
-    Secrets(#[from] secrets::Error),
-    #[error(transparent)]
     Access(#[from] AccessError),
     #[error("the weekly digest needs the {kind} property {property:?}, which the Notion database lacks (or has with another type): add it, or set {var} to the name of the database's property")]
     Unbound {
@@ -64,7 +62,7 @@ pub enum DigestError {
         kind: &'static str,
         var: &'static str,
     },
-    #[error("{context}: {source}")]
+    #[error("{context}")]
     Notion {
         context: &'static str,
         #[source]
@@ -73,19 +71,20 @@ pub enum DigestError {
 }
 
 impl DigestError {
-    /// A short name for the kind of failure (Lambda's `errorType`): whether to fix a setting or
-    /// wait for Notion.
+    /// Lambda's `errorType`: a setting to fix, or Notion to wait for.
     pub fn kind(&self) -> &'static str {
         match self {
-            DigestError::Config(_) => "ConfigError",
-            DigestError::Secrets(_) => "SecretsError",
-            DigestError::Unbound { .. } | DigestError::Access(AccessError::Schema(_)) => {
-                "DatabaseSchemaError"
-            }
-            DigestError::Access(e) if e.is_transient() => "NotionUnavailable",
+            DigestError::Unbound { .. } => "DatabaseSchemaError",
+            DigestError::Access(access) => access.kind(),
             DigestError::Notion { source, .. } if source.is_retryable() => "NotionUnavailable",
-            DigestError::Access(_) | DigestError::Notion { .. } => "NotionError",
+            DigestError::Notion { .. } => "NotionError",
         }
+    }
+}
+
+impl From<DigestError> for lambda_runtime::Diagnostic {
+    fn from(error: DigestError) -> Self {
+        crate::telemetry::diagnostic(error.kind(), &error)
     }
 }
 
@@ -101,10 +100,10 @@ pub struct DigestSettings {
 }
 
 impl DigestSettings {
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let parent = PageId::new(config::required_in(env, NOTION_DIGEST_PARENT_ID)?);
+    pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
+        let parent = PageId::new(config::required(env, NOTION_DIGEST_PARENT_ID)?);
         let hint = "a whole number of days from 1 to 366";
-        let days = config::parsed_in::<u32>(env, DIGEST_DAYS, hint)?.unwrap_or(DEFAULT_DIGEST_DAYS);
+        let days = config::parsed::<u32>(env, DIGEST_DAYS, hint)?.unwrap_or(DEFAULT_DIGEST_DAYS);
         if !(1..=MAX_DIGEST_DAYS).contains(&days) {
             return Err(ConfigError::Invalid {
                 var: DIGEST_DAYS,
@@ -136,14 +135,10 @@ pub struct DigestApp {
 
 impl DigestApp {
     /// Reads every setting; a missing one is an error naming it (the function fails to start).
-    pub fn from_env() -> Result<Self, DigestError> {
-        Self::from_env_in(&config::process_env)
-    }
-
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, DigestError> {
-        let notion = NotionSettings::from_env_in(env)?;
-        let settings = DigestSettings::from_env_in(env)?;
-        let secrets = SecretsProvider::from_env_in(env)?;
+    pub fn from_env(env: &impl Env) -> Result<Self, SetupError> {
+        let notion = NotionSettings::from_env(env)?;
+        let settings = DigestSettings::from_env(env)?;
+        let secrets = SecretsProvider::from_env(env)?;
         Ok(Self::new(NotionAccess::new(notion, secrets), settings))
     }
 
@@ -159,8 +154,7 @@ impl DigestApp {
         self.run(OffsetDateTime::now_utc(), lambda_deadline).await
     }
 
-    /// One run as of `now` (tests pass a fixed time). A Notion 401 is retried once with the
-    /// token re-read from the secret, inside the client.
+    /// One run as of `now` (tests pass a fixed time).
     pub async fn run(
         &self,
         now: OffsetDateTime,
@@ -182,7 +176,9 @@ impl DigestApp {
                 duration_ms = started.elapsed().as_millis() as u64,
                 "weekly digest written"
             ),
-            Err(error) => tracing::error!(error = %error, notion_calls, "weekly digest failed"),
+            Err(error) => {
+                tracing::error!(error = %Chain(error), notion_calls, "weekly digest failed")
+            }
         }
         result.map(|written| DigestReport {
             notion_calls,

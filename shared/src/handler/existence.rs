@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
-use crate::config::{self, DEFAULT_GITHUB_API_URL, GITHUB_API_URL};
+use crate::config::{self, ConfigError, Env};
 use crate::github::GitHubClient;
 use crate::secrets::SecretsProvider;
 
@@ -24,11 +24,11 @@ pub struct DeletionCheck {
 }
 
 impl DeletionCheck {
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
-        Self {
-            base_url: config::or_default_in(env, GITHUB_API_URL, DEFAULT_GITHUB_API_URL),
+    pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            base_url: config::github_api_url(env)?,
             client: OnceCell::new(),
-        }
+        })
     }
 
     /// The client, bounded by `deadline` and [`CHECK_BUDGET`]; `None` without a GitHub token.
@@ -42,7 +42,7 @@ impl DeletionCheck {
             .get_or_init(|| async {
                 let token = secrets.github_token().await.ok().flatten()?;
                 GitHubClient::new(&self.base_url, Some(token), USER_AGENT)
-                    .inspect_err(|error| tracing::warn!(%error, "no deletion check: GITHUB_API_URL is unusable"))
+                    .inspect_err(|error| tracing::warn!(error = %crate::telemetry::Chain(&error), "no deletion check: GITHUB_API_URL is unusable"))
                     .ok()
             })
             .await

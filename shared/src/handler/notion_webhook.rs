@@ -39,43 +39,35 @@ use tokio::time::Instant;
 
 use memory::Memory;
 pub use setup::PROPERTY_MILESTONE;
-use setup::{Setup, SetupError};
+use setup::{PartError, Setup};
 use summary::{loggable, Summary};
 use write::{answer, github_failure};
 
-use crate::config;
+use crate::config::Env;
 use crate::github::webhook as github_webhook;
 use crate::handler::access::AccessError;
+use crate::handler::setup::Kept;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::notion::webhook::{self, ids_equal, Delivery, Event, EventType};
 use crate::notion::{NotionClient, Page, PageId};
 use crate::secrets::KEY_NOTION_WEBHOOK_SECRET;
+use crate::telemetry::{chain, Chain};
 
 /// Notion waits a few seconds for an answer and retries later; answer well within that.
 pub const ANSWER_BUDGET: Duration = Duration::from_secs(9);
-const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
 /// An unsigned body larger than this is refused without being parsed.
 const MAX_HANDSHAKE_BYTES: usize = 4096;
 
 /// The function's state for a warm container.
 pub struct NotionWebhookApp {
-    /// A configuration error is kept, not fatal: every request gets a 500 naming it.
-    setup: Result<Setup, String>,
+    setup: Kept<Setup>,
     memory: Memory,
 }
 
 impl NotionWebhookApp {
-    pub fn from_env() -> Self {
-        Self::from_env_in(&config::process_env)
-    }
-
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
-        let setup = Setup::from_env_in(env);
-        if let Err(message) = &setup {
-            tracing::error!(error = %message, "notion-webhook is not configured; every request will get 500");
-        }
+    pub fn from_env(env: &impl Env) -> Self {
         Self {
-            setup,
+            setup: Kept::new("notion-webhook", Setup::from_env(env)),
             memory: Memory::default(),
         }
     }
@@ -87,12 +79,7 @@ impl NotionWebhookApp {
         lambda_deadline: Option<Instant>,
     ) -> HttpResponse {
         let started = Instant::now();
-        let deadline = crate::telemetry::work_deadline(
-            started,
-            lambda_deadline,
-            ANSWER_BUDGET,
-            DEADLINE_MARGIN,
-        );
+        let deadline = crate::deadline::answer_by(started, lambda_deadline, ANSWER_BUDGET);
         let mut summary = Summary::default();
         let response = self.respond(request, deadline, &mut summary).await;
         summary.log(&response, started.elapsed());
@@ -110,11 +97,11 @@ impl NotionWebhookApp {
             request.is_base64_encoded,
         ) {
             Ok(body) => body,
-            Err(error) => return HttpResponse::message(error.status(), error.to_string()),
+            Err(error) => return HttpResponse::message(error.status(), chain(&error)),
         };
-        let setup = match &self.setup {
+        let setup = match self.setup.or_answer() {
             Ok(setup) => setup,
-            Err(message) => return HttpResponse::message(500, message.clone()),
+            Err(answer) => return answer,
         };
         let signature = request
             .header(webhook::SIGNATURE_HEADER)
@@ -134,7 +121,10 @@ impl NotionWebhookApp {
                 )
             }
             Err(error) => {
-                return HttpResponse::message(400, format!("invalid Notion webhook event: {error}"))
+                return HttpResponse::message(
+                    400,
+                    format!("invalid Notion webhook event: {}", Chain(&error)),
+                )
             }
         };
         summary.event_id = loggable(&event.id);
@@ -170,7 +160,10 @@ impl NotionWebhookApp {
         let configured = match setup.webhook_token(true).await {
             Ok(token) => token.is_some(),
             Err(error) => {
-                return HttpResponse::message(500, format!("secrets unavailable: {error}"))
+                return HttpResponse::message(
+                    500,
+                    format!("secrets unavailable: {}", Chain(&error)),
+                )
             }
         };
         if configured {
@@ -184,10 +177,13 @@ impl NotionWebhookApp {
             .store_notion_webhook_secret(verification_token.trim())
             .await
         {
-            tracing::error!(error = %error, "could not store the Notion webhook verification token");
+            tracing::error!(error = %Chain(&error), "could not store the Notion webhook verification token");
             return HttpResponse::message(
                 500,
-                format!("the verification token could not be stored: {error}"),
+                format!(
+                    "the verification token could not be stored: {}",
+                    Chain(&error)
+                ),
             );
         }
         let secret_id = secrets.secret_id().unwrap_or_default();
@@ -212,7 +208,7 @@ impl NotionWebhookApp {
         signature: &str,
     ) -> Result<(), HttpResponse> {
         let unavailable = |error: crate::secrets::Error| {
-            HttpResponse::message(500, format!("secrets unavailable: {error}"))
+            HttpResponse::message(500, format!("secrets unavailable: {}", Chain(&error)))
         };
         let mut refreshed = false;
         loop {
@@ -226,7 +222,7 @@ impl NotionWebhookApp {
                 Err(_) if !refreshed => refreshed = true,
                 Err(error) => {
                     let message = match token {
-                        Some(_) => error.to_string(),
+                        Some(_) => chain(&error),
                         None => format!("no verification token is stored yet (secret key {KEY_NOTION_WEBHOOK_SECRET}); create the subscription so Notion sends its verification request first"),
                     };
                     return Err(HttpResponse::message(401, message));
@@ -242,7 +238,7 @@ impl NotionWebhookApp {
         event: &Event,
         deadline: Instant,
         summary: &mut Summary,
-    ) -> Result<HttpResponse, SetupError> {
+    ) -> Result<HttpResponse, PartError> {
         let ignore = |summary: &mut Summary, outcome, message: &str| {
             summary.outcome = outcome;
             HttpResponse::json(202, &json!({"outcome": outcome, "message": message}))
@@ -280,7 +276,7 @@ impl NotionWebhookApp {
         event: &Event,
         deadline: Instant,
         summary: &mut Summary,
-    ) -> Result<HttpResponse, SetupError> {
+    ) -> Result<HttpResponse, PartError> {
         let ignore = |summary: &mut Summary, outcome, message: &str| {
             summary.outcome = outcome;
             HttpResponse::json(202, &json!({"outcome": outcome, "message": message}))
@@ -375,18 +371,18 @@ fn in_database(page: &Page, database_id: &str) -> bool {
         .is_some_and(|id| ids_equal(id, database_id))
 }
 
-fn failure(error: &SetupError) -> HttpResponse {
+fn failure(error: &PartError) -> HttpResponse {
     match error {
-        SetupError::Access(access) if access.is_transient() => {
-            tracing::warn!(error = %access, "Notion unavailable within the time budget; Notion will retry the event");
+        PartError::Access(access) if access.is_transient() => {
+            tracing::warn!(error = %Chain(access), "Notion unavailable within the time budget; Notion will retry the event");
             HttpResponse::message(
                 503,
-                format!("Notion unavailable, try again later: {access}"),
+                format!("Notion unavailable, try again later: {}", Chain(access)),
             )
         }
         other => {
-            tracing::error!(error = %other, "event failed");
-            HttpResponse::message(500, other.to_string())
+            tracing::error!(error = %Chain(other), "event failed");
+            HttpResponse::message(500, chain(other))
         }
     }
 }

@@ -31,15 +31,16 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 pub use crate::config::{
-    NOTION_OAUTH_ALLOW_ANY_WORKSPACE, NOTION_OAUTH_AUTHORIZE_URL, NOTION_OAUTH_CLIENT_ID,
+    Env, NOTION_OAUTH_ALLOW_ANY_WORKSPACE, NOTION_OAUTH_AUTHORIZE_URL, NOTION_OAUTH_CLIENT_ID,
     NOTION_OAUTH_CLIENT_SECRET, NOTION_OAUTH_REDIRECT_URI, NOTION_OAUTH_WORKSPACE_ID,
 };
 use tokio::time::Instant;
 
-use crate::config;
+use crate::handler::setup::{Kept, SetupError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::notion;
 use crate::secrets;
+use crate::telemetry::{chain, Chain};
 use page::{escape, html, NotAnObject};
 use setup::{normalize_id, Setup};
 use state::StateError;
@@ -50,7 +51,6 @@ pub const KEY_OAUTH_CLIENT_SECRET: &str = "notion_oauth_client_secret";
 pub const CALLBACK_PATH: &str = "/callback";
 /// A person is waiting in a browser: answer within this whatever Notion does.
 pub const ANSWER_BUDGET: Duration = Duration::from_secs(10);
-const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
 const HTML: &str = "text/html; charset=utf-8";
 
 /// Unix seconds; tests inject a fixed one.
@@ -59,48 +59,41 @@ pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 /// Why a request was not served; each maps to a status and a page.
 #[derive(Debug, thiserror::Error)]
 pub enum OAuthError {
-    #[error("notion-oauth is not configured: {0}")]
-    Config(String),
-    #[error("the OAuth client secret is unavailable: {0}")]
+    #[error("notion-oauth is not configured")]
+    Setup(#[source] Arc<SetupError>),
+    #[error("the OAuth client secret is unavailable")]
     Secrets(#[source] secrets::Error),
     #[error("the OAuth client secret is not configured: set {NOTION_OAUTH_CLIENT_SECRET}, or the key {KEY_OAUTH_CLIENT_SECRET} in secret {secret_id}")]
     NoClientSecret { secret_id: String },
     #[error("cannot tell the callback URL: set {NOTION_OAUTH_REDIRECT_URI} (the request has no Host header)")]
     NoRedirect,
+    /// Not a `#[source]`: the page says the state's problem and what to do, in one sentence.
     #[error("{0}; start again")]
-    State(#[from] StateError),
+    State(StateError),
     #[error("access was denied in Notion, so notion-relay was not connected; nothing was changed")]
     Denied,
     #[error("Notion did not authorize: {0}; nothing was changed")]
     Authorize(String),
     #[error("the callback has no code; start again")]
     MissingCode,
-    #[error("Notion refused the authorization code ({}); start again", notion_reason(.0))]
+    #[error("Notion refused the authorization code; start again")]
     CodeRefused(#[source] notion::Error),
-    #[error("the token exchange with Notion failed ({}); nothing was changed", notion_reason(.0))]
+    #[error("the token exchange with Notion failed; nothing was changed")]
     Exchange(#[source] notion::Error),
     #[error("the authorized workspace is not the one configured in {NOTION_OAUTH_WORKSPACE_ID}; nothing was changed")]
     WrongWorkspace,
-    #[error("the token could not be stored in secret {secret_id}: {source}")]
+    #[error("the token could not be stored in secret {secret_id}")]
     Store {
         secret_id: String,
         #[source]
         source: secrets::Error,
     },
-    #[error("the token could not be stored in secret {secret_id}: {source}")]
+    #[error("the token could not be stored in secret {secret_id}")]
     NotAnObject {
         secret_id: String,
         #[source]
         source: NotAnObject,
     },
-}
-
-/// Notion's code and message (they name the problem, never a credential).
-fn notion_reason(error: &notion::Error) -> String {
-    match error {
-        notion::Error::Api { code, message, .. } => format!("{code}: {message}"),
-        other => other.to_string(),
-    }
 }
 
 impl OAuthError {
@@ -133,7 +126,8 @@ impl OAuthError {
         HttpResponse::with_type(
             self.status(),
             HTML,
-            html(self.title(), &escape(&self.to_string())),
+            // Notion's code and message name the problem, never a credential.
+            html(self.title(), &escape(&chain(self))),
         )
     }
 }
@@ -148,23 +142,14 @@ enum Route {
 
 /// The function's state for a warm container.
 pub struct OAuthApp {
-    /// A configuration error is kept, not fatal: every request gets a 500 page naming it.
-    setup: Result<Setup, String>,
+    setup: Kept<Setup>,
     clock: Clock,
 }
 
 impl OAuthApp {
-    pub fn from_env() -> Self {
-        Self::from_env_in(&config::process_env)
-    }
-
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
-        let setup = Setup::from_env_in(env);
-        if let Err(message) = &setup {
-            tracing::error!(error = %message, "notion-oauth is not configured; every request will get 500");
-        }
+    pub fn from_env(env: &impl Env) -> Self {
         Self {
-            setup,
+            setup: Kept::new("notion-oauth", Setup::from_env(env)),
             clock: Arc::new(unix_now),
         }
     }
@@ -181,12 +166,7 @@ impl OAuthApp {
         lambda_deadline: Option<Instant>,
     ) -> HttpResponse {
         let started = Instant::now();
-        let deadline = crate::deadline::work_deadline(
-            started,
-            lambda_deadline,
-            ANSWER_BUDGET,
-            DEADLINE_MARGIN,
-        );
+        let deadline = crate::deadline::answer_by(started, lambda_deadline, ANSWER_BUDGET);
         let route = route(request);
         let result = match route {
             Route::Start => self.start(request).await,
@@ -209,9 +189,9 @@ impl OAuthApp {
         };
         let mut response = result.unwrap_or_else(|error| {
             if error.status() >= 500 {
-                tracing::error!(error = %error, "OAuth request failed");
+                tracing::error!(error = %Chain(&error), "OAuth request failed");
             } else {
-                tracing::warn!(error = %error, "OAuth request refused");
+                tracing::warn!(error = %Chain(&error), "OAuth request refused");
             }
             error.response()
         });
@@ -229,9 +209,7 @@ impl OAuthApp {
     }
 
     fn setup(&self) -> Result<&Setup, OAuthError> {
-        self.setup
-            .as_ref()
-            .map_err(|message| OAuthError::Config(message.clone()))
+        self.setup.get().map_err(OAuthError::Setup)
     }
 
     async fn start(&self, request: &HttpRequest) -> Result<HttpResponse, OAuthError> {
@@ -269,7 +247,8 @@ impl OAuthApp {
             secret,
             request.query_param("state").as_deref(),
             (self.clock)(),
-        )?;
+        )
+        .map_err(OAuthError::State)?;
         let code = request
             .query_param("code")
             .filter(|c| !c.trim().is_empty())

@@ -30,10 +30,13 @@ use self::budget::Budget;
 use self::report::{log_repository, RunReport};
 pub use self::settings::{HookTarget, ScheduledSettings};
 use super::access::{AccessError, NotionAccess};
-use crate::config::{self, ConfigError};
+use crate::config::Env;
 use crate::github::{GitHubClient, RestError};
-use crate::secrets::{self, SecretsProvider};
+use crate::handler::setup::SetupError;
+use crate::secrets::SecretsProvider;
+use crate::sync::reconcile::{ReconcileError, StopReason};
 use crate::sync::{Reconciler, RepoReport, Syncer};
+use crate::telemetry::Chain;
 
 /// GitHub requires a User-Agent; this one names us.
 pub const USER_AGENT: &str = concat!(
@@ -44,24 +47,40 @@ pub const USER_AGENT: &str = concat!(
 /// A repository that ran out of its share may continue once with the time others left.
 const PASSES: usize = 2;
 
-/// Why the function cannot start.
-#[derive(Debug, thiserror::Error)]
-pub enum InitError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("secrets are not configured: {0}")]
-    Secrets(#[from] secrets::Error),
-}
-
 /// Why an invocation failed as a whole.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
-    #[error("scheduled-sync cannot reach Notion: {0}")]
+    #[error("scheduled-sync cannot reach Notion")]
     Notion(#[source] AccessError),
-    #[error("scheduled-sync cannot build its GitHub client: {0}")]
+    #[error("scheduled-sync cannot build its GitHub client")]
     GitHub(#[source] RestError),
-    #[error("every repository failed: {0}")]
-    AllFailed(String),
+    /// Several causes, one per repository, so none is the `source`: the message lists them.
+    #[error("every repository failed: {}", list(.0))]
+    AllFailed(Vec<(String, ReconcileError)>),
+}
+
+fn list(failures: &[(String, ReconcileError)]) -> String {
+    let each = failures
+        .iter()
+        .map(|(repository, error)| format!("{repository}: {}", Chain(error)));
+    each.collect::<Vec<_>>().join("; ")
+}
+
+impl RunError {
+    /// Lambda's `errorType`: what to look at (a setting, Notion, GitHub).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RunError::Notion(access) => access.kind(),
+            RunError::GitHub(_) => "GitHubError",
+            RunError::AllFailed(_) => "AllRepositoriesFailed",
+        }
+    }
+}
+
+impl From<RunError> for lambda_runtime::Diagnostic {
+    fn from(error: RunError) -> Self {
+        crate::telemetry::diagnostic(error.kind(), &error)
+    }
 }
 
 /// The function's state for a warm container.
@@ -72,13 +91,9 @@ pub struct ScheduledApp {
 }
 
 impl ScheduledApp {
-    pub fn from_env() -> Result<Self, InitError> {
-        Self::from_env_in(&config::process_env)
-    }
-
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, InitError> {
-        let settings = ScheduledSettings::from_env_in(env)?;
-        let secrets = SecretsProvider::from_env_in(env)?;
+    pub fn from_env(env: &impl Env) -> Result<Self, SetupError> {
+        let settings = ScheduledSettings::from_env(env)?;
+        let secrets = SecretsProvider::from_env(env)?;
         let access = NotionAccess::new(settings.notion.clone(), secrets);
         Ok(Self {
             settings,
@@ -98,10 +113,10 @@ impl ScheduledApp {
         let result = self.run(&budget, started).await;
         match &result {
             Ok(report) => report.log(),
-            Err(error) => tracing::error!(error = %error, "scheduled sync failed"),
+            Err(error) => tracing::error!(error = %Chain(error), "scheduled sync failed"),
         }
         match result {
-            Ok(report) if report.all_failed() => Err(RunError::AllFailed(report.failures())),
+            Ok(report) if report.all_failed() => Err(RunError::AllFailed(report.into_failures())),
             other => other,
         }
     }
@@ -188,7 +203,7 @@ impl ScheduledApp {
                 let share = budget.slice(now, pending.len() - turn);
                 let report = reconciler.reconcile(repository, Some(share)).await;
                 log_repository(&report);
-                if report.stop_reason == Some("deadline") {
+                if report.stop_reason == Some(StopReason::Deadline) {
                     again.push(index);
                 }
                 match &mut reports[index] {
@@ -219,7 +234,7 @@ mod tests {
     #[test]
     fn a_missing_repository_list_is_an_init_error_naming_it() {
         let env = map_env(&[("NOTION_DATABASE_ID", "db"), ("NOTION_TOKEN", "t")]);
-        let err = ScheduledApp::from_env_in(&env).err().expect("init fails");
+        let err = ScheduledApp::from_env(&env).err().expect("init fails");
         assert!(err.to_string().contains("REPOSITORIES"), "{err}");
     }
 
@@ -231,7 +246,7 @@ mod tests {
             ("REPOSITORIES", "o/a o/b"),
             ("GITHUB_HOOK_ID", "7"),
         ]);
-        let app = ScheduledApp::from_env_in(&env).expect("configured");
+        let app = ScheduledApp::from_env(&env).expect("configured");
         assert_eq!(app.settings().repositories, ["o/a", "o/b"]);
         assert_eq!(app.settings().hook.as_ref().map(|h| h.hook_id), Some(7));
     }

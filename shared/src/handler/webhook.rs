@@ -14,55 +14,48 @@ use tokio::time::Instant;
 
 use super::access::{AccessError, NotionAccess, NotionSettings};
 use super::existence::DeletionCheck;
-use crate::config::{self, ConfigError};
+use super::setup::{Kept, SetupError};
+use crate::config::Env;
+use crate::deadline;
 use crate::github::{webhook, Event, SyncAction, WebhookError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::queue::{DeliveryQueue, WorkOp};
 use crate::secrets::SecretsProvider;
 use crate::sync::Syncer;
+use crate::telemetry::{chain, Chain};
 
 /// GitHub gives up on an answer after 10 s; we answer before that whatever Notion does.
 pub const ANSWER_BUDGET: Duration = Duration::from_secs(9);
-/// Room kept before the Lambda deadline to serialize and send the answer.
-pub const DEADLINE_MARGIN: Duration = Duration::from_millis(500);
 
-/// The function's state for a warm container.
-pub struct WebhookApp {
-    /// A configuration error is kept, not fatal: every delivery gets a 500 naming it, so GitHub
-    /// shows the problem in its delivery log.
-    setup: Result<NotionAccess, String>,
+/// What a warm container holds once configured.
+struct Setup {
+    access: NotionAccess,
     /// Queue mode when set.
     queue: Option<DeliveryQueue>,
     deletions: DeletionCheck,
 }
 
-impl WebhookApp {
-    pub fn from_env() -> Self {
-        Self::from_env_in(&config::process_env)
+impl Setup {
+    fn from_env(env: &impl Env) -> Result<Self, SetupError> {
+        let settings = NotionSettings::from_env(env)?;
+        let secrets = SecretsProvider::from_env(env)?;
+        Ok(Self {
+            access: NotionAccess::new(settings, secrets),
+            queue: DeliveryQueue::from_env(env).map_err(SetupError::Queue)?,
+            deletions: DeletionCheck::from_env(env)?,
+        })
     }
+}
 
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Self {
-        let setup = NotionSettings::from_env_in(env)
-            .map_err(|e: ConfigError| e.to_string())
-            .and_then(|settings| {
-                let secrets = SecretsProvider::from_env_in(env).map_err(|e| e.to_string())?;
-                Ok(NotionAccess::new(settings, secrets))
-            });
-        let (setup, queue) = match DeliveryQueue::from_env_in(env) {
-            Ok(queue) => (setup, queue),
-            Err(error) => (
-                Err(format!("the delivery queue cannot be used: {error}")),
-                None,
-            ),
-        };
-        if let Err(message) = &setup {
-            tracing::error!(error = %message, "github-webhook is not configured; every delivery will get 500");
-        }
-        let deletions = DeletionCheck::from_env_in(env);
+/// The function's state for a warm container.
+pub struct WebhookApp {
+    setup: Kept<Setup>,
+}
+
+impl WebhookApp {
+    pub fn from_env(env: &impl Env) -> Self {
         Self {
-            setup,
-            queue,
-            deletions,
+            setup: Kept::new("github-webhook", Setup::from_env(env)),
         }
     }
 
@@ -73,12 +66,7 @@ impl WebhookApp {
         lambda_deadline: Option<Instant>,
     ) -> HttpResponse {
         let started = Instant::now();
-        let deadline = crate::telemetry::work_deadline(
-            started,
-            lambda_deadline,
-            ANSWER_BUDGET,
-            DEADLINE_MARGIN,
-        );
+        let deadline = deadline::answer_by(started, lambda_deadline, ANSWER_BUDGET);
         let mut summary = Summary::new(request);
         let response = self.respond(request, deadline, &mut summary).await;
         summary.log(&response, started.elapsed());
@@ -98,15 +86,16 @@ impl WebhookApp {
             Ok(body) => body,
             Err(error) => return rejection(error),
         };
-        let access = match &self.setup {
-            Ok(access) => access,
-            Err(message) => return HttpResponse::message(500, message.clone()),
+        let setup = match self.setup.or_answer() {
+            Ok(setup) => setup,
+            Err(answer) => return answer,
         };
-        let secrets = match access.secrets.webhook_secrets().await {
+        let secrets = match setup.access.secrets.webhook_secrets().await {
             Ok(secrets) => secrets,
             Err(error) => {
-                tracing::error!(error = %error, "webhook secret unavailable");
-                return HttpResponse::message(500, format!("webhook secret unavailable: {error}"));
+                tracing::error!(error = %Chain(&error), "webhook secret unavailable");
+                let message = format!("webhook secret unavailable: {}", Chain(&error));
+                return HttpResponse::message(500, message);
             }
         };
         if let Err(error) =
@@ -120,8 +109,9 @@ impl WebhookApp {
         };
         let action =
             webhook::payload_json(&body, request.header("content-type")).and_then(|json| {
-                summary.action = action_of(&json);
-                Event::parse(event_name, &json)?.sync_action()
+                let event = Event::parse(event_name, &json)?;
+                summary.action = event.action().to_owned();
+                event.sync_action()
             });
         let action = match action {
             Ok(action) => action,
@@ -132,15 +122,13 @@ impl WebhookApp {
             SyncAction::Ignore { reason } => HttpResponse::json(202, &json!({"message": reason})),
             SyncAction::Upsert(item) => {
                 summary.item(&item.repository, item.number);
-                self.apply(access, request, deadline, summary, WorkOp::Upsert { item })
+                self.apply(setup, request, deadline, summary, WorkOp::Upsert { item })
                     .await
             }
-            SyncAction::Archive {
-                repository, number, ..
-            } => {
+            SyncAction::Archive { repository, number } => {
                 summary.item(&repository, number);
                 let op = WorkOp::Archive { repository, number };
-                self.apply(access, request, deadline, summary, op).await
+                self.apply(setup, request, deadline, summary, op).await
             }
         }
     }
@@ -148,14 +136,14 @@ impl WebhookApp {
     /// Queue mode: enqueue the work; direct mode: sync it now.
     async fn apply(
         &self,
-        access: &NotionAccess,
+        setup: &Setup,
         request: &HttpRequest,
         deadline: Instant,
         summary: &mut Summary,
         op: WorkOp,
     ) -> HttpResponse {
-        let Some(queue) = &self.queue else {
-            return self.sync(access, deadline, summary, &op).await;
+        let Some(queue) = &setup.queue else {
+            return self.sync(setup, deadline, summary, &op).await;
         };
         match queue
             .enqueue(request.header("x-github-delivery"), op, deadline)
@@ -166,8 +154,8 @@ impl WebhookApp {
                 HttpResponse::json(202, &json!({ "queued": message_id }))
             }
             Err(error) => {
-                tracing::warn!(error = %error, "the delivery queue refused the delivery; GitHub will record a failed delivery");
-                HttpResponse::message(503, format!("{error}, try again later"))
+                tracing::warn!(error = %Chain(&error), "the delivery queue refused the delivery; GitHub will record a failed delivery");
+                HttpResponse::message(503, format!("{}; try again later", Chain(&error)))
             }
         }
     }
@@ -176,16 +164,17 @@ impl WebhookApp {
     /// refresh if Notion answers 401.
     async fn sync(
         &self,
-        access: &NotionAccess,
+        setup: &Setup,
         deadline: Instant,
         summary: &mut Summary,
         operation: &WorkOp,
     ) -> HttpResponse {
+        let access = &setup.access;
         let client = match access.client().await {
             Ok(client) => client.with_deadline(deadline),
             Err(error) => return access_failure(&error),
         };
-        let github = self.deletions.client(&access.secrets, deadline).await;
+        let github = setup.deletions.client(&access.secrets, deadline).await;
         // A 401 re-reads the secret once inside the client (`NotionClient::set_token_source`).
         let result = async {
             let schema = access.schema(&client).await?;
@@ -217,29 +206,20 @@ impl WebhookApp {
     }
 }
 
-/// The payload's `action`, for the log line only.
-fn action_of(json: &[u8]) -> String {
-    #[derive(serde::Deserialize)]
-    struct Action {
-        action: Option<String>,
-    }
-    serde_json::from_slice::<Action>(json)
-        .ok()
-        .and_then(|a| a.action)
-        .unwrap_or_default()
-}
-
 fn rejection(error: WebhookError) -> HttpResponse {
-    HttpResponse::message(error.status(), error.to_string())
+    HttpResponse::message(error.status(), chain(&error))
 }
 
 fn access_failure(error: &AccessError) -> HttpResponse {
     if error.is_transient() {
-        tracing::warn!(error = %error, "Notion unavailable within the time budget; GitHub will record a failed delivery");
-        return HttpResponse::message(503, format!("Notion unavailable, try again later: {error}"));
+        tracing::warn!(error = %Chain(error), "Notion unavailable within the time budget; GitHub will record a failed delivery");
+        return HttpResponse::message(
+            503,
+            format!("Notion unavailable, try again later: {}", Chain(error)),
+        );
     }
-    tracing::error!(error = %error, "delivery failed");
-    HttpResponse::message(500, error.to_string())
+    tracing::error!(error = %Chain(error), "delivery failed");
+    HttpResponse::message(500, chain(error))
 }
 
 /// The one log line per delivery.

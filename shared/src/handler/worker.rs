@@ -24,37 +24,28 @@ use tokio::time::Instant;
 use self::batch::GroupPlan;
 use super::access::{AccessError, NotionAccess, NotionSettings};
 use super::existence::DeletionCheck;
-use crate::config::{self, ConfigError};
+use super::setup::SetupError;
+use crate::config::{self, ConfigError, Env};
 use crate::notion::{NotionClient, RetryPolicy};
 use crate::queue;
-use crate::secrets::{self, SecretsProvider};
+use crate::secrets::SecretsProvider;
 use crate::sync::Syncer;
+use crate::telemetry::Chain;
 
 /// Room kept before the Lambda deadline to answer.
 const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
-/// Lambda's longest timeout; the deadline it gives is what counts.
-const MAX_BUDGET: Duration = Duration::from_secs(900);
 /// An issue is not started with less than this left (it would likely fail half-done).
 const MIN_TIME_FOR_AN_ISSUE: Duration = Duration::from_secs(3);
 
-/// Why the function cannot start.
-#[derive(Debug, thiserror::Error)]
-pub enum InitError {
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error("secrets are not configured: {0}")]
-    Secrets(#[from] secrets::Error),
-}
-
 /// The pace from `NOTION_REQUEST_BUDGET` and `WORKER_MAX_CONCURRENCY` (see [`queue::pace`]);
 /// `None` without a budget. `NOTION_REQUESTS_PER_SECOND`, when set, wins over both.
-fn budget_pace_in(env: &impl Fn(&str) -> Option<String>) -> Result<Option<f64>, ConfigError> {
-    let budget: Option<f64> = config::parsed_in(
+fn budget_pace_in(env: &impl Env) -> Result<Option<f64>, ConfigError> {
+    let budget: Option<f64> = config::parsed(
         env,
         config::NOTION_REQUEST_BUDGET,
         "requests per second for the whole deployment, e.g. 3",
     )?;
-    let workers: Option<u32> = config::parsed_in(
+    let workers: Option<u32> = config::parsed(
         env,
         config::WORKER_MAX_CONCURRENCY,
         "the event source's MaximumConcurrency, e.g. 2",
@@ -69,19 +60,15 @@ pub struct WorkerApp {
 }
 
 impl WorkerApp {
-    pub fn from_env() -> Result<Self, InitError> {
-        Self::from_env_in(&config::process_env)
-    }
-
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, InitError> {
-        let mut settings = NotionSettings::from_env_in(env)?;
+    pub fn from_env(env: &impl Env) -> Result<Self, SetupError> {
+        let mut settings = NotionSettings::from_env(env)?;
         if settings.requests_per_second.is_none() {
             settings.requests_per_second = budget_pace_in(env)?;
         }
         if let Some(rate) = settings.requests_per_second {
             tracing::info!(requests_per_second = rate, "sync-worker Notion pace");
         }
-        let secrets = SecretsProvider::from_env_in(env)?;
+        let secrets = SecretsProvider::from_env(env)?;
         // Newer Notion limits ask for up to 60 s; a worker has the time (a webhook does not).
         let retry = RetryPolicy {
             max_attempts: 8,
@@ -90,7 +77,7 @@ impl WorkerApp {
         };
         Ok(Self {
             access: NotionAccess::new(settings, secrets).with_retry(retry),
-            deletions: DeletionCheck::from_env_in(env),
+            deletions: DeletionCheck::from_env(env)?,
         })
     }
 
@@ -101,14 +88,13 @@ impl WorkerApp {
         lambda_deadline: Option<Instant>,
     ) -> SqsBatchResponse {
         let started = Instant::now();
-        let deadline =
-            crate::telemetry::work_deadline(started, lambda_deadline, MAX_BUDGET, DEADLINE_MARGIN);
+        let deadline = crate::deadline::before_end(started, lambda_deadline, DEADLINE_MARGIN, 1);
         let groups = batch::plan(&event.records);
         let mut response = SqsBatchResponse::default();
         let client = match self.access.client().await {
             Ok(client) => client.with_deadline(deadline),
             Err(error) => {
-                tracing::error!(error = %error, "no Notion client; the whole batch will be retried");
+                tracing::error!(error = %Chain(&error), "no Notion client; the whole batch will be retried");
                 response.set_failures(event.records.iter().filter_map(|r| r.message_id.clone()));
                 return response;
             }
@@ -164,7 +150,7 @@ impl WorkerApp {
                 ),
                 Err(error) => {
                     tracing::warn!(group = %group.group, deliveries = ?step.deliveries,
-                        error = %error, transient = error.is_transient(),
+                        error = %Chain(&error), transient = error.is_transient(),
                         "issue failed; its messages will be retried");
                     return Err(i);
                 }
@@ -173,7 +159,8 @@ impl WorkerApp {
         Ok(())
     }
 
-    /// One step, retried once after a token refresh if Notion answers 401.
+    /// One step. A 401 re-reads the secret once inside the client
+    /// (`NotionClient::set_token_source`).
     async fn run(
         &self,
         client: &NotionClient,
@@ -181,9 +168,8 @@ impl WorkerApp {
     ) -> Result<crate::sync::SyncResult, AccessError> {
         let deadline = client
             .deadline()
-            .unwrap_or_else(|| Instant::now() + MAX_BUDGET);
+            .unwrap_or_else(|| Instant::now() + crate::deadline::LAMBDA_MAX_TIMEOUT);
         let github = self.deletions.client(&self.access.secrets, deadline).await;
-        // A 401 re-reads the secret once inside the client (`NotionClient::set_token_source`).
         let schema = self.access.schema(client).await?;
         let syncer = Syncer {
             notion: client,

@@ -54,9 +54,9 @@ impl From<AwsError> for Error {
 
 impl SecretsManagerClient {
     /// Reads region, endpoint and credentials the way Lambda provides them.
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+    pub fn from_env(env: &impl crate::config::Env) -> Result<Self, Error> {
         Ok(Self {
-            aws: AwsClient::from_env_in(env, SECRETS_MANAGER)?,
+            aws: AwsClient::from_env(env, SECRETS_MANAGER)?,
         })
     }
 
@@ -115,7 +115,7 @@ mod tests {
     use crate::secrets::test_server::{Canned, TestServer};
 
     fn client_for(server: &TestServer) -> SecretsManagerClient {
-        SecretsManagerClient::from_env_in(&map_env(&[
+        SecretsManagerClient::from_env(&map_env(&[
             (AWS_REGION, "us-east-1"),
             (AWS_ACCESS_KEY_ID, "AKID"),
             (AWS_SECRET_ACCESS_KEY, "SECRETKEY"),
@@ -193,31 +193,31 @@ mod tests {
             (AWS_SECRET_ACCESS_KEY, "SECRET"),
             (AWS_DEFAULT_REGION, "eu-west-1"),
         ];
-        let client = SecretsManagerClient::from_env_in(&map_env(&creds)).unwrap();
+        let client = SecretsManagerClient::from_env(&map_env(&creds)).unwrap();
         assert_eq!(
             client.aws.endpoint(),
             "https://secretsmanager.eu-west-1.amazonaws.com/"
         );
         let mut env = creds.to_vec();
         env.push((AWS_ENDPOINT_URL, "http://127.0.0.1:5000"));
-        let client = SecretsManagerClient::from_env_in(&map_env(&env)).unwrap();
+        let client = SecretsManagerClient::from_env(&map_env(&env)).unwrap();
         assert_eq!(client.aws.endpoint(), "http://127.0.0.1:5000/");
         env.push((AWS_ENDPOINT_URL_SECRETS_MANAGER, "http://localhost:4566"));
-        let client = SecretsManagerClient::from_env_in(&map_env(&env)).unwrap();
+        let client = SecretsManagerClient::from_env(&map_env(&env)).unwrap();
         assert_eq!(client.aws.endpoint(), "http://localhost:4566/");
     }
 
     #[test]
     fn missing_credentials_or_region_name_the_variable() {
         let err =
-            SecretsManagerClient::from_env_in(&map_env(&[(AWS_REGION, "us-east-1")])).unwrap_err();
+            SecretsManagerClient::from_env(&map_env(&[(AWS_REGION, "us-east-1")])).unwrap_err();
         assert!(matches!(
             err,
             Error::MissingCredentials {
                 var: AWS_ACCESS_KEY_ID
             }
         ));
-        let err = SecretsManagerClient::from_env_in(&map_env(&[])).unwrap_err();
+        let err = SecretsManagerClient::from_env(&map_env(&[])).unwrap_err();
         assert!(err.to_string().contains("AWS_REGION"), "{err}");
     }
 
@@ -229,7 +229,7 @@ mod tests {
             (AWS_SECRET_ACCESS_KEY, "SECRET"),
             (AWS_ENDPOINT_URL, "localhost:5000"),
         ]);
-        let err = SecretsManagerClient::from_env_in(&env).unwrap_err();
+        let err = SecretsManagerClient::from_env(&env).unwrap_err();
         assert!(err.to_string().contains("AWS_ENDPOINT_URL"), "{err}");
     }
 }

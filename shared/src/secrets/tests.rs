@@ -36,7 +36,7 @@ fn env_for(server: &TestServer, extra: &[(&'static str, &'static str)]) -> Vec<(
 
 fn provider(env: &[(String, String)]) -> SecretsProvider {
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    SecretsProvider::from_env_in(&map_env(&pairs)).unwrap()
+    SecretsProvider::from_env(&map_env(&pairs)).unwrap()
 }
 
 /// A clock the test moves by hand.
@@ -185,7 +185,7 @@ async fn with_every_value_in_the_environment_the_secret_is_never_fetched() {
         (GITHUB_TOKEN, "g"),
     ]);
     // No AWS credentials or region: they are not needed.
-    let provider = SecretsProvider::from_env_in(&env).unwrap();
+    let provider = SecretsProvider::from_env(&env).unwrap();
     assert_eq!(provider.notion_token().await.unwrap(), "n");
     assert_eq!(provider.fetch_count(), 0);
 }
@@ -227,7 +227,7 @@ async fn an_aws_error_answer_keeps_its_type_and_message() {
 
 #[tokio::test]
 async fn with_neither_secret_id_nor_values_each_key_is_not_configured() {
-    let provider = SecretsProvider::from_env_in(&map_env(&[])).unwrap();
+    let provider = SecretsProvider::from_env(&map_env(&[])).unwrap();
     let err = provider.notion_token().await.unwrap_err();
     assert!(matches!(
         err,
@@ -253,7 +253,7 @@ async fn with_neither_secret_id_nor_values_each_key_is_not_configured() {
 #[test]
 fn secret_id_without_aws_credentials_fails_at_start_up() {
     let env = map_env(&[(SECRET_ID, "relay"), (AWS_REGION, "us-east-1")]);
-    let err = SecretsProvider::from_env_in(&env).unwrap_err();
+    let err = SecretsProvider::from_env(&env).unwrap_err();
     assert!(matches!(
         err,
         Error::MissingCredentials {

@@ -36,7 +36,7 @@ use tokio::time::Instant;
 use self::listing::Listed;
 use self::plan::{ReadPlan, KEYS_PER_QUERY};
 use self::reads::Known;
-pub use self::report::{Counts, RepoReport, RepoStatus};
+pub use self::report::{Counts, RepoReport, RepoStatus, StopReason};
 use super::{Outcome, Syncer};
 use crate::github::{GitHubClient, RestError, WorkItem};
 use crate::notion;
@@ -44,13 +44,13 @@ use crate::notion;
 /// Why a repository could not be reconciled.
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
-    #[error("Notion, {context}: {source}")]
+    #[error("Notion, {context}")]
     Notion {
         context: &'static str,
         #[source]
         source: notion::Error,
     },
-    #[error("GitHub, {context}: {source}")]
+    #[error("GitHub, {context}")]
     GitHub {
         context: &'static str,
         #[source]
@@ -88,11 +88,11 @@ impl Reconciler<'_> {
             None => {}
             Some(Halt::Deadline) => {
                 report.status = RepoStatus::Stopped;
-                report.stop_reason = Some("deadline");
+                report.stop_reason = Some(StopReason::Deadline);
             }
             Some(Halt::RateLimited) => {
                 report.status = RepoStatus::Stopped;
-                report.stop_reason = Some("github_rate_limit");
+                report.stop_reason = Some(StopReason::GithubRateLimit);
             }
             Some(Halt::Failed(error)) => {
                 report.status = RepoStatus::Failed;
@@ -289,7 +289,7 @@ impl Run<'_, '_> {
                 }
                 Err(error) if refused(&error) => {
                     self.report.counts.skipped += 1;
-                    tracing::error!(repository = self.repository, number = item.number, error = %error,
+                    tracing::error!(repository = self.repository, number = item.number, error = %crate::telemetry::Chain(&error),
                         "Notion refused this item; it is skipped until it changes again");
                 }
                 Err(error) => return Err(self.notion("writing a page")(error)),

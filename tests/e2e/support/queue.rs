@@ -38,7 +38,7 @@ impl QueueStack {
         let stack = Stack::start().await;
         let db = stack.database();
         let env = stack.moto.aws_env();
-        let sqs = SqsClient::from_env_in(&|k: &str| {
+        let sqs = SqsClient::from_env(&|k: &str| {
             env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
         })
         .expect("an SQS client for moto");

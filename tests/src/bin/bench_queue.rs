@@ -151,9 +151,8 @@ async fn main() -> Result<(), BoxError> {
         .database_id;
     let moto = MotoServer::start().await?;
     let aws = moto.aws_env();
-    let sqs = SqsClient::from_env_in(&|k: &str| {
-        aws.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
-    })?;
+    let sqs =
+        SqsClient::from_env(&|k: &str| aws.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))?;
     let template: Value = serde_json::from_slice(&std::fs::read(FIXTURE)?)?;
     let bench = Bench {
         emulator,

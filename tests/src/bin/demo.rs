@@ -332,7 +332,7 @@ async fn read_rows(
 ) -> Result<Vec<(Option<Page>, (String, u64))>, BoxError> {
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let lookup = map_env(&pairs);
-    let settings = NotionSettings::from_env_in(&lookup)?;
+    let settings = NotionSettings::from_env(&lookup)?;
     let token = lookup("NOTION_TOKEN").ok_or("no NOTION_TOKEN")?;
     let client = NotionClient::new(NotionConfig::new(
         &settings.base_url,

@@ -15,7 +15,7 @@ impl GitHubClient {
             Ok(_) => Some(false),
             Err(RestError::Api { status: 410, .. }) => Some(true),
             Err(error) => {
-                tracing::debug!(%error, repo, number, "cannot tell whether the issue still exists");
+                tracing::debug!(error = %crate::telemetry::Chain(&error), repo, number, "cannot tell whether the issue still exists");
                 None
             }
         }

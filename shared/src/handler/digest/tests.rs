@@ -59,7 +59,7 @@ fn app(server: &TestServer, extra: &[(&str, &str)]) -> DigestApp {
         (NOTION_DIGEST_PARENT_ID, "parent-page"),
     ];
     pairs.extend_from_slice(extra);
-    DigestApp::from_env_in(&map_env(&pairs)).expect("configured")
+    DigestApp::from_env(&map_env(&pairs)).expect("configured")
 }
 
 fn body(request: &Recorded) -> Value {
@@ -208,7 +208,7 @@ async fn a_missing_parent_page_says_to_share_it() {
 
 #[test]
 fn settings_require_the_parent_and_default_to_seven_days() {
-    let err = DigestSettings::from_env_in(&map_env(&[])).unwrap_err();
+    let err = DigestSettings::from_env(&map_env(&[])).unwrap_err();
     assert_eq!(
         err,
         ConfigError::Missing {
@@ -218,7 +218,7 @@ fn settings_require_the_parent_and_default_to_seven_days() {
     let dashed = "1a2b3c4d-0000-4000-8000-00000000abcd";
     let undashed = "1A2B3C4D00004000800000000000ABCD";
     let settings =
-        DigestSettings::from_env_in(&map_env(&[(NOTION_DIGEST_PARENT_ID, undashed)])).unwrap();
+        DigestSettings::from_env(&map_env(&[(NOTION_DIGEST_PARENT_ID, undashed)])).unwrap();
     assert_eq!(
         settings,
         DigestSettings {
@@ -232,7 +232,7 @@ fn settings_require_the_parent_and_default_to_seven_days() {
 fn digest_days_must_be_a_whole_number_within_a_year() {
     for bad in ["0", "367", "seven", "-1"] {
         let env = map_env(&[(NOTION_DIGEST_PARENT_ID, "p"), (DIGEST_DAYS, bad)]);
-        let err = DigestSettings::from_env_in(&env).unwrap_err();
+        let err = DigestSettings::from_env(&env).unwrap_err();
         assert!(
             matches!(
                 err,
@@ -245,13 +245,13 @@ fn digest_days_must_be_a_whole_number_within_a_year() {
         );
     }
     let env = map_env(&[(NOTION_DIGEST_PARENT_ID, "p"), (DIGEST_DAYS, "14")]);
-    assert_eq!(DigestSettings::from_env_in(&env).unwrap().days, 14);
+    assert_eq!(DigestSettings::from_env(&env).unwrap().days, 14);
 }
 
 #[test]
 fn a_missing_database_setting_fails_at_start_up_naming_it() {
     let env = map_env(&[(NOTION_DIGEST_PARENT_ID, "p"), (config::NOTION_TOKEN, "t")]);
-    let err = DigestApp::from_env_in(&env).err().expect("not configured");
+    let err = DigestApp::from_env(&env).err().expect("not configured");
     assert!(err.to_string().contains("NOTION_DATABASE_ID"), "{err}");
 }
 

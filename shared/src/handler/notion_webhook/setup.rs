@@ -8,9 +8,10 @@ use std::time::Duration;
 use tokio::sync::{Mutex, OnceCell};
 use tokio::time::Instant;
 
-use crate::config::{self, ConfigError};
+use crate::config::{self, Env};
 use crate::github::GitHubClient;
 use crate::handler::access::{AccessError, NotionAccess, NotionSettings};
+use crate::handler::setup::SetupError;
 use crate::notion::{self, NotionClient};
 use crate::secrets::{self, SecretsProvider};
 use crate::sync::writeback::{Bindings, Editable};
@@ -21,12 +22,13 @@ pub use crate::config::PROPERTY_MILESTONE;
 /// just been stored by another container's handshake), so forged requests cannot drive calls.
 const TOKEN_REFRESH_INTERVAL: Duration = Duration::from_secs(60);
 
-/// Why an event could not be handled; each maps to an answer.
+/// Why a part built on first use (Notion access, GitHub client) is unavailable; each maps to
+/// an answer.
 #[derive(Debug, thiserror::Error)]
-pub enum SetupError {
+pub enum PartError {
     #[error(transparent)]
     Access(#[from] AccessError),
-    #[error("the GitHub client cannot be built: {0}")]
+    #[error("the GitHub client cannot be built")]
     GitHub(#[source] crate::github::RestError),
 }
 
@@ -65,17 +67,13 @@ pub struct Setup {
 }
 
 impl Setup {
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let settings = NotionSettings::from_env_in(env).map_err(|e: ConfigError| e.to_string())?;
-        let secrets = SecretsProvider::from_env_in(env).map_err(|e| e.to_string())?;
+    pub fn from_env(env: &impl Env) -> Result<Self, SetupError> {
+        let settings = NotionSettings::from_env(env)?;
+        let secrets = SecretsProvider::from_env(env)?;
         let milestone_property = settings.names.milestone.clone();
         Ok(Self {
             access: NotionAccess::new(settings, secrets),
-            github_api_url: config::or_default_in(
-                env,
-                config::GITHUB_API_URL,
-                config::DEFAULT_GITHUB_API_URL,
-            ),
+            github_api_url: config::github_api_url(env)?,
             milestone_property,
             github: OnceCell::new(),
             bot_id: OnceCell::new(),
@@ -109,12 +107,12 @@ impl Setup {
     }
 
     /// The container's Notion client, bound to `deadline`.
-    pub async fn notion(&self, deadline: Instant) -> Result<NotionClient, SetupError> {
+    pub async fn notion(&self, deadline: Instant) -> Result<NotionClient, PartError> {
         Ok(self.access.client().await?.with_deadline(deadline))
     }
 
     /// Our integration's bot user id (`GET /v1/users/me`, once per container).
-    pub async fn bot_id(&self, notion: &NotionClient) -> Result<&str, SetupError> {
+    pub async fn bot_id(&self, notion: &NotionClient) -> Result<&str, PartError> {
         self.bot_id
             .get_or_try_init(|| async {
                 let me = notion.me().await.map_err(|source| AccessError::Notion {
@@ -122,14 +120,14 @@ impl Setup {
                     source,
                 })?;
                 tracing::info!(bot_id = %me.id, "our integration's bot user; its own edits are ignored");
-                Ok::<_, SetupError>(me.id)
+                Ok::<_, PartError>(me.id)
             })
             .await
             .map(String::as_str)
     }
 
     /// The database's editable properties (one read of the database per container).
-    pub async fn schema(&self, notion: &NotionClient) -> Result<&WritebackSchema, SetupError> {
+    pub async fn schema(&self, notion: &NotionClient) -> Result<&WritebackSchema, PartError> {
         self.schema
             .get_or_try_init(|| async {
                 let database = self.access.read_database(notion).await?;
@@ -155,7 +153,7 @@ impl Setup {
                         Some((percent_decode(&property.id), editable))
                     })
                     .collect();
-                Ok::<_, SetupError>(WritebackSchema {
+                Ok::<_, PartError>(WritebackSchema {
                     schema,
                     milestone,
                     by_id,
@@ -165,7 +163,7 @@ impl Setup {
     }
 
     /// The container's GitHub client (token from the secrets; Issues read/write needed).
-    pub async fn github(&self, deadline: Instant) -> Result<GitHubClient, SetupError> {
+    pub async fn github(&self, deadline: Instant) -> Result<GitHubClient, PartError> {
         let client = self
             .github
             .get_or_try_init(|| async {
@@ -178,7 +176,7 @@ impl Setup {
                     tracing::warn!("no github_token in the secret (or GITHUB_TOKEN): GitHub will refuse every write-back");
                 }
                 GitHubClient::new(&self.github_api_url, token, crate::handler::scheduled::USER_AGENT)
-                    .map_err(SetupError::GitHub)
+                    .map_err(PartError::GitHub)
             })
             .await?;
         Ok(client.clone().with_deadline(deadline))

@@ -1,7 +1,7 @@
 use super::memory::{Memory, Seen, CAPACITY};
 use super::write::github_is_newer;
 use super::*;
-use crate::config::map_env;
+use crate::config::{self, map_env};
 use crate::github::rest::issues::IssueState;
 
 fn event(timestamp: &str) -> Event {
@@ -63,7 +63,7 @@ fn our_own_write_back_is_not_mistaken_for_a_newer_github_edit() {
 
 #[tokio::test]
 async fn an_unconfigured_function_answers_500_naming_the_variable() {
-    let app = NotionWebhookApp::from_env_in(&map_env(&[]));
+    let app = NotionWebhookApp::from_env(&map_env(&[]));
     let request: HttpRequest = serde_json::from_value(json!({"body": "{}"})).unwrap();
     let response = app.handle(&request, None).await;
     assert_eq!(response.status_code, 500);
@@ -77,7 +77,7 @@ async fn an_unconfigured_function_answers_500_naming_the_variable() {
 #[tokio::test]
 async fn unsigned_events_and_forged_signatures_are_401_without_any_call() {
     // NOTION_API_URL points nowhere: any Notion call would fail the test with a 5xx instead.
-    let app = NotionWebhookApp::from_env_in(&map_env(&[
+    let app = NotionWebhookApp::from_env(&map_env(&[
         (config::NOTION_DATABASE_ID, "db"),
         (config::NOTION_API_URL, "http://127.0.0.1:9"),
         (config::NOTION_TOKEN, "ntn_x"),
@@ -103,7 +103,7 @@ async fn unsigned_events_and_forged_signatures_are_401_without_any_call() {
 
 #[tokio::test]
 async fn a_handshake_never_replaces_a_configured_token() {
-    let app = NotionWebhookApp::from_env_in(&map_env(&[
+    let app = NotionWebhookApp::from_env(&map_env(&[
         (config::NOTION_DATABASE_ID, "db"),
         (config::NOTION_TOKEN, "ntn_x"),
         (config::NOTION_WEBHOOK_SECRET, "secret_token"),

@@ -7,6 +7,7 @@
 //! change of other fields (or a comment, or our own write-back from another container) does
 //! not block the write.
 
+use crate::telemetry::{chain, Chain};
 use serde_json::json;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -139,8 +140,11 @@ pub(super) fn github_failure(error: &RestError, summary: &mut Summary) -> HttpRe
     match error {
         e if e.is_transient() => {
             summary.outcome = "github_unavailable";
-            tracing::warn!(error = %e, "GitHub unavailable; Notion will retry the event");
-            HttpResponse::message(503, format!("GitHub unavailable, try again later: {e}"))
+            tracing::warn!(error = %Chain(&e), "GitHub unavailable; Notion will retry the event");
+            HttpResponse::message(
+                503,
+                format!("GitHub unavailable, try again later: {}", Chain(e)),
+            )
         }
         RestError::Api {
             status: 404 | 410, ..
@@ -148,30 +152,33 @@ pub(super) fn github_failure(error: &RestError, summary: &mut Summary) -> HttpRe
             summary.outcome = "not_found";
             HttpResponse::json(
                 202,
-                &json!({"outcome": "not_found", "message": error.to_string()}),
+                &json!({"outcome": "not_found", "message": chain(error)}),
             )
         }
         RestError::Api { status: 422, .. } => {
             summary.outcome = "refused";
-            tracing::warn!(error = %error, "GitHub refused the write-back");
+            tracing::warn!(error = %Chain(&error), "GitHub refused the write-back");
             HttpResponse::json(
                 200,
-                &json!({"outcome": "refused", "refused": [error.to_string()]}),
+                &json!({"outcome": "refused", "refused": [chain(error)]}),
             )
         }
         RestError::Api {
             status: 401 | 403, ..
         } => {
             summary.outcome = "github_forbidden";
-            tracing::error!(error = %error, "GitHub refused the token: give github_token Issues read/write access");
+            tracing::error!(error = %Chain(&error), "GitHub refused the token: give github_token Issues read/write access");
             HttpResponse::message(
                 500,
-                format!("GitHub refused the token ({error}): it needs Issues read/write access"),
+                format!(
+                    "GitHub refused the token ({}): it needs Issues read/write access",
+                    Chain(error)
+                ),
             )
         }
         other => {
             summary.outcome = "failed";
-            tracing::error!(error = %other, "write-back failed");
+            tracing::error!(error = %Chain(&other), "write-back failed");
             HttpResponse::message(500, other.to_string())
         }
     }

@@ -10,9 +10,10 @@ use super::{
     NOTION_OAUTH_ALLOW_ANY_WORKSPACE, NOTION_OAUTH_AUTHORIZE_URL, NOTION_OAUTH_CLIENT_ID,
     NOTION_OAUTH_CLIENT_SECRET, NOTION_OAUTH_REDIRECT_URI, NOTION_OAUTH_WORKSPACE_ID,
 };
-use crate::config::{self, SECRET_ID};
+use crate::config::{self, Env, SECRET_ID};
+use crate::handler::setup::SetupError;
 use crate::http::HttpRequest;
-use crate::notion::{ApiVersion, NotionClient, NotionConfig, OAuthToken};
+use crate::notion::{NotionClient, NotionConfig, OAuthToken};
 use crate::secrets::SecretsManagerClient;
 
 /// Settings and clients, built once per container.
@@ -30,29 +31,27 @@ pub(super) struct Setup {
 }
 
 impl Setup {
-    pub(super) fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let text = |e: config::ConfigError| e.to_string();
-        let client_id = config::required_in(env, NOTION_OAUTH_CLIENT_ID).map_err(text)?;
-        let secret_id = config::required_in(env, SECRET_ID).map_err(text)?;
+    pub(super) fn from_env(env: &impl Env) -> Result<Self, SetupError> {
+        let client_id = config::required(env, NOTION_OAUTH_CLIENT_ID)?;
+        let secret_id = config::required(env, SECRET_ID)?;
         let workspace_id = workspace_pin(env)?;
-        let secrets = SecretsManagerClient::from_env_in(env).map_err(|e| e.to_string())?;
+        let secrets = SecretsManagerClient::from_env(env)?;
         let authorize_url =
-            config::or_default_in(env, NOTION_OAUTH_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL);
-        let authorize_url = http_url(NOTION_OAUTH_AUTHORIZE_URL, &authorize_url)?;
-        let redirect_uri = config::optional_in(env, NOTION_OAUTH_REDIRECT_URI)
-            .map(|uri| http_url(NOTION_OAUTH_REDIRECT_URI, &uri).map(String::from))
+            config::or_default(env, NOTION_OAUTH_AUTHORIZE_URL, DEFAULT_AUTHORIZE_URL);
+        let authorize_url = config::http_url(NOTION_OAUTH_AUTHORIZE_URL, &authorize_url)?;
+        let redirect_uri = config::optional(env, NOTION_OAUTH_REDIRECT_URI)
+            .map(|uri| config::http_url(NOTION_OAUTH_REDIRECT_URI, &uri).map(String::from))
             .transpose()?;
-        let base_url =
-            config::or_default_in(env, config::NOTION_API_URL, config::DEFAULT_NOTION_API_URL);
-        let version =
-            config::or_default_in(env, config::NOTION_VERSION, config::DEFAULT_NOTION_VERSION)
-                .parse::<ApiVersion>()
-                .map_err(|e| format!("{}: {e}", config::NOTION_VERSION))?;
-        let notion = NotionClient::new(NotionConfig::new(base_url, "oauth-exchange-only", version))
-            .map_err(|e| e.to_string())?;
+        let version = config::notion_version(env)?;
+        let notion = NotionClient::new(NotionConfig::new(
+            config::notion_api_url(env),
+            "oauth-exchange-only",
+            version,
+        ))
+        .map_err(SetupError::Notion)?;
         Ok(Self {
             client_id,
-            client_secret_env: config::optional_in(env, NOTION_OAUTH_CLIENT_SECRET),
+            client_secret_env: config::optional(env, NOTION_OAUTH_CLIENT_SECRET),
             client_secret: OnceCell::new(),
             redirect_uri,
             authorize_url,
@@ -138,32 +137,14 @@ impl Setup {
 /// could replace the stored token with one for their own workspace, so it is required unless
 /// the operator opts out explicitly (`NOTION_OAUTH_ALLOW_ANY_WORKSPACE=true`, for a public
 /// integration meant to be connected by any workspace).
-fn workspace_pin(env: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, String> {
-    let pin = config::optional_in(env, NOTION_OAUTH_WORKSPACE_ID);
-    let allow_any =
-        config::parsed_in::<bool>(env, NOTION_OAUTH_ALLOW_ANY_WORKSPACE, "true or false")
-            .map_err(|e| e.to_string())?
-            .unwrap_or(false);
+fn workspace_pin(env: &impl Env) -> Result<Option<String>, SetupError> {
+    let pin = config::optional(env, NOTION_OAUTH_WORKSPACE_ID);
+    let allow_any = config::parsed::<bool>(env, NOTION_OAUTH_ALLOW_ANY_WORKSPACE, "true or false")?
+        .unwrap_or(false);
     if pin.is_none() && !allow_any {
-        return Err(format!(
-            "{NOTION_OAUTH_WORKSPACE_ID} is not set: set it to the id of the Notion workspace \
-             whose token may be stored (otherwise anyone who opens this URL could replace the \
-             token), or set {NOTION_OAUTH_ALLOW_ANY_WORKSPACE}=true to accept any workspace"
-        ));
+        return Err(SetupError::WorkspacePinMissing);
     }
     Ok(pin)
-}
-
-fn http_url(var: &'static str, value: &str) -> Result<url::Url, String> {
-    match url::Url::parse(value) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(url),
-        _ => Err(config::ConfigError::Invalid {
-            var,
-            value_hint: "an http(s) URL",
-            reason: format!("{value:?} is not an http(s) URL with a host"),
-        }
-        .to_string()),
-    }
 }
 
 /// Workspace ids compare without dashes or case.

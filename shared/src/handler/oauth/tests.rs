@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::*;
-use crate::config::{map_env, SECRET_ID};
+use crate::config::{self, map_env, SECRET_ID};
 use crate::secrets::test_server::{Canned, Recorded, TestServer};
 use crate::secrets::{AWS_ACCESS_KEY_ID, AWS_REGION, AWS_SECRET_ACCESS_KEY};
 
@@ -29,7 +29,7 @@ fn env_for(server: &TestServer, extra: &[(&'static str, &'static str)]) -> Vec<(
 
 fn app(env: &[(String, String)]) -> OAuthApp {
     let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    OAuthApp::from_env_in(&map_env(&pairs)).with_clock(Arc::new(|| T0))
+    OAuthApp::from_env(&map_env(&pairs)).with_clock(Arc::new(|| T0))
 }
 
 fn with_secret(server: &TestServer) -> OAuthApp {

@@ -137,9 +137,9 @@ pub async fn redeliver_failed(
     {
         Ok(deliveries) => deliveries,
         Err(error) => {
-            tracing::error!(repository = %target.repository, hook_id = target.hook_id, error = %error,
+            tracing::error!(repository = %target.repository, hook_id = target.hook_id, error = %crate::telemetry::Chain(&error),
                 "cannot list webhook deliveries; nothing redelivered");
-            report.error = Some(error.to_string());
+            report.error = Some(crate::telemetry::chain(&error));
             return report;
         }
     };
@@ -172,7 +172,7 @@ pub async fn redeliver_failed(
             }
             Err(error) => {
                 report.errors += 1;
-                tracing::warn!(guid = %delivery.guid, delivery_id = delivery.id, error = %error,
+                tracing::warn!(guid = %delivery.guid, delivery_id = delivery.id, error = %crate::telemetry::Chain(&error),
                     "GitHub refused a redelivery");
             }
         }

@@ -7,7 +7,10 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
 use super::redelivery::RedeliveryReport;
+use crate::sync::reconcile::ReconcileError;
+use crate::sync::reconcile::StopReason;
 use crate::sync::{Counts, RepoReport, RepoStatus};
+use crate::telemetry::Chain;
 
 /// The answer: totals, then each repository, then the redelivery step.
 #[derive(Debug, Serialize)]
@@ -69,13 +72,12 @@ impl RunReport {
                 .all(|r| r.status == RepoStatus::Failed)
     }
 
-    /// `owner/name: error` for each failed repository.
-    pub fn failures(&self) -> String {
+    /// Each failed repository with its error, the report given up.
+    pub fn into_failures(self) -> Vec<(String, ReconcileError)> {
         self.repositories
-            .iter()
-            .filter_map(|r| Some(format!("{}: {}", r.repository, r.error.as_ref()?)))
-            .collect::<Vec<_>>()
-            .join("; ")
+            .into_iter()
+            .filter_map(|r| Some((r.repository, r.error?)))
+            .collect()
     }
 
     /// The one summary line of the invocation.
@@ -114,14 +116,14 @@ pub fn log_repository(report: &RepoReport) {
         .and_then(|t| t.format(&Rfc3339).ok());
     match &report.error {
         Some(error) => tracing::error!(
-            repository = %report.repository, error = %error,
+            repository = %report.repository, error = %Chain(error),
             issues_seen = c.issues_seen, created = c.created, updated = c.updated,
             "repository reconcile failed; the other repositories still run"
         ),
         None => tracing::info!(
             repository = %report.repository,
             status = ?report.status,
-            stop_reason = report.stop_reason,
+            stop_reason = report.stop_reason.map(StopReason::as_str),
             read_plan = report.read_plan.map(|p| p.as_str()),
             watermark, next_watermark = next,
             issues_seen = c.issues_seen, created = c.created, updated = c.updated,
@@ -182,6 +184,9 @@ mod tests {
             Duration::ZERO,
         );
         assert!(all.all_failed());
-        assert!(all.failures().starts_with("o/a: GitHub, listing"));
+        let failures = all.into_failures();
+        let repositories: Vec<&str> = failures.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(repositories, ["o/a", "o/b"]);
+        assert!(failures[0].1.to_string().starts_with("GitHub, listing"));
     }
 }

@@ -3,7 +3,7 @@
 //! variable.
 
 use super::super::access::NotionSettings;
-use crate::config::{self, ConfigError};
+use crate::config::{self, ConfigError, Env};
 pub use crate::config::{GITHUB_HOOK_REPOSITORY, REDELIVERY_LIMIT};
 
 pub const DEFAULT_REDELIVERY_LIMIT: usize = 25;
@@ -26,26 +26,16 @@ pub struct ScheduledSettings {
 }
 
 impl ScheduledSettings {
-    pub fn from_env_in(env: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let notion = NotionSettings::from_env_in(env)?;
-        let repositories = config::repositories_in(env)?;
-        let github_api_url =
-            config::or_default_in(env, config::GITHUB_API_URL, config::DEFAULT_GITHUB_API_URL);
-        let usable = url::Url::parse(&github_api_url)
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
-        if !usable {
-            return Err(ConfigError::Invalid {
-                var: config::GITHUB_API_URL,
-                value_hint: "an http(s) URL such as https://api.github.com",
-                reason: "not an http(s) URL".into(),
-            });
-        }
-        let hook_id: Option<u64> = config::parsed_in(
+    pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
+        let notion = NotionSettings::from_env(env)?;
+        let repositories = config::repositories(env)?;
+        let github_api_url = config::github_api_url(env)?;
+        let hook_id: Option<u64> = config::parsed(
             env,
             config::GITHUB_HOOK_ID,
             "the webhook's numeric id (the last part of its settings URL)",
         )?;
-        let hook_repository = match config::optional_in(env, GITHUB_HOOK_REPOSITORY) {
+        let hook_repository = match config::optional(env, GITHUB_HOOK_REPOSITORY) {
             Some(repo) if !config::is_repository_name(&repo) => {
                 return Err(ConfigError::Invalid {
                     var: GITHUB_HOOK_REPOSITORY,
@@ -65,7 +55,7 @@ impl ScheduledSettings {
             repository: hook_repository.unwrap_or_else(|| repositories[0].clone()),
             hook_id,
         });
-        let redelivery_limit = config::parsed_in(
+        let redelivery_limit = config::parsed(
             env,
             REDELIVERY_LIMIT,
             "a whole number of redeliveries per run, e.g. 25",
@@ -94,19 +84,19 @@ mod tests {
     fn settings(extra: &[(&str, &str)]) -> Result<ScheduledSettings, ConfigError> {
         let mut pairs = BASE.to_vec();
         pairs.extend_from_slice(extra);
-        ScheduledSettings::from_env_in(&map_env(&pairs))
+        ScheduledSettings::from_env(&map_env(&pairs))
     }
 
     #[test]
     fn missing_required_variables_are_named() {
-        let no_repos = ScheduledSettings::from_env_in(&map_env(&[("NOTION_DATABASE_ID", "d")]));
+        let no_repos = ScheduledSettings::from_env(&map_env(&[("NOTION_DATABASE_ID", "d")]));
         assert_eq!(
             no_repos.unwrap_err(),
             ConfigError::Missing {
                 var: "REPOSITORIES"
             }
         );
-        let no_db = ScheduledSettings::from_env_in(&map_env(&[("REPOSITORIES", "o/r")]));
+        let no_db = ScheduledSettings::from_env(&map_env(&[("REPOSITORIES", "o/r")]));
         assert_eq!(
             no_db.unwrap_err(),
             ConfigError::Missing {

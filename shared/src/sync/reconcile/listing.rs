@@ -76,7 +76,7 @@ pub fn prepare(issues: Vec<Issue>, repository: &str) -> Listing {
             }
             Err(error) => {
                 skipped += 1;
-                tracing::warn!(repository, error = %error, "skipping a listed issue that cannot be synced");
+                tracing::warn!(repository, error = %crate::telemetry::Chain(&error), "skipping a listed issue that cannot be synced");
             }
         }
     }

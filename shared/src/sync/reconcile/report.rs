@@ -43,14 +43,33 @@ pub enum RepoStatus {
     Failed,
 }
 
+/// Why a repository's run stopped before the listing's end (`stop_reason` in the report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// Its share of the invocation's time ran out; the next pass or run continues.
+    Deadline,
+    /// GitHub's rate limit; the next run continues.
+    GithubRateLimit,
+}
+
+impl StopReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StopReason::Deadline => "deadline",
+            StopReason::GithubRateLimit => "github_rate_limit",
+        }
+    }
+}
+
 /// One repository's run, for the log line and the function's answer.
 #[derive(Debug, Serialize)]
 pub struct RepoReport {
     pub repository: String,
     pub status: RepoStatus,
-    /// `deadline` or `github_rate_limit` when stopped.
+    /// Why it stopped early, when it did.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stop_reason: Option<&'static str>,
+    pub stop_reason: Option<StopReason>,
     #[serde(flatten)]
     pub counts: Counts,
     /// The watermark read at the start (the `since` sent to GitHub).
@@ -82,7 +101,7 @@ impl RepoReport {
     pub fn not_started(repository: &str) -> Self {
         Self {
             status: RepoStatus::Stopped,
-            stop_reason: Some("deadline"),
+            stop_reason: Some(StopReason::Deadline),
             ..Self::new(repository)
         }
     }
@@ -113,7 +132,10 @@ fn rfc3339<S: Serializer>(at: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S:
 }
 
 fn display<S: Serializer>(error: &Option<ReconcileError>, s: S) -> Result<S::Ok, S::Error> {
-    error.as_ref().map(ToString::to_string).serialize(s)
+    error
+        .as_ref()
+        .map(|e| crate::telemetry::chain(e))
+        .serialize(s)
 }
 
 #[cfg(test)]

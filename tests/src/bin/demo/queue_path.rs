@@ -53,9 +53,8 @@ pub async fn run(emulator: &Emulator) -> Result<(), BoxError> {
         .database_id;
     emulator.set_rate_limit(RateLimit::notion());
     let aws = moto.aws_env();
-    let sqs = SqsClient::from_env_in(&|k: &str| {
-        aws.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
-    })?;
+    let sqs =
+        SqsClient::from_env(&|k: &str| aws.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))?;
     let (queue, dlq) = create_fifo_with_dlq(&sqs, "demo-deliveries", 5, 60).await?;
     let mut env: Vec<(String, String)> = vec![
         ("NOTION_API_URL".into(), emulator.base_url()),
