@@ -31,6 +31,8 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field: the [`Field::DEFAULT`] ones first, then those written only when the
+    /// database has them.
     pub const ALL: [Field; 17] = [
         Field::Name,
         Field::Number,
@@ -51,21 +53,9 @@ impl Field {
         Field::Closed,
     ];
 
-    /// The fields written by default (PRODUCT.md's table): a database that lacks one is warned
-    /// about once.
-    pub const DEFAULT: [Field; 11] = [
-        Field::Name,
-        Field::Number,
-        Field::Status,
-        Field::Labels,
-        Field::Url,
-        Field::Repository,
-        Field::Type,
-        Field::Updated,
-        Field::Assignees,
-        Field::Author,
-        Field::Comments,
-    ];
+    /// The fields written by default (PRODUCT.md's table), the first eleven of [`Field::ALL`]: a
+    /// database that lacks one is warned about once.
+    pub const DEFAULT: [Field; 11] = *Self::ALL.first_chunk().unwrap();
 
     /// Whether the field is written only when the database has it (no warning when it lacks it).
     pub fn is_optional(self) -> bool {
