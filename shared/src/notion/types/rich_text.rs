@@ -165,9 +165,8 @@ pub fn utf16_len(text: &str) -> usize {
     text.chars().map(char::len_utf16).sum()
 }
 
-/// Splits every item to ≤ 2000 units (pieces keep the item's link and annotations) and caps the
-/// result at 100 items, warning once when text is dropped.
-pub fn normalize_rich_text(items: &[RichText]) -> Vec<RichText> {
+/// Every item split to ≤ 2000 units, pieces keeping the item's link and annotations; none dropped.
+pub fn split_items(items: &[RichText]) -> Vec<RichText> {
     let mut out = Vec::new();
     for item in items {
         if utf16_len(&item.content) <= MAX_TEXT_UNITS {
@@ -183,6 +182,12 @@ pub fn normalize_rich_text(items: &[RichText]) -> Vec<RichText> {
                 }),
         );
     }
+    out
+}
+
+/// [`split_items`], capped at 100 items, warning once when text is dropped.
+pub fn normalize_rich_text(items: &[RichText]) -> Vec<RichText> {
+    let mut out = split_items(items);
     if out.len() > MAX_ARRAY_ITEMS {
         tracing::warn!(
             items = out.len(),
