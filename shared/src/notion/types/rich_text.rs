@@ -187,16 +187,20 @@ pub fn split_items(items: &[RichText]) -> Vec<RichText> {
 
 /// [`split_items`], capped at 100 items, warning once when text is dropped.
 pub fn normalize_rich_text(items: &[RichText]) -> Vec<RichText> {
-    let mut out = split_items(items);
-    if out.len() > MAX_ARRAY_ITEMS {
-        tracing::warn!(
-            items = out.len(),
-            kept = MAX_ARRAY_ITEMS,
-            "rich text longer than Notion's 100 items; the rest is dropped"
-        );
-        out.truncate(MAX_ARRAY_ITEMS);
+    capped(
+        split_items(items),
+        "rich text longer than Notion's 100 items; the rest is dropped",
+    )
+}
+
+/// The first 100 of `items`, Notion's limit for any array, logging `warning` when some are
+/// dropped.
+pub(super) fn capped<T>(mut items: Vec<T>, warning: &str) -> Vec<T> {
+    if items.len() > MAX_ARRAY_ITEMS {
+        tracing::warn!(items = items.len(), kept = MAX_ARRAY_ITEMS, "{warning}");
+        items.truncate(MAX_ARRAY_ITEMS);
     }
-    out
+    items
 }
 
 /// The write form of a rich-text array, within Notion's limits.
