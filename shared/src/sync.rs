@@ -4,6 +4,8 @@
 //! Entry point: [`Syncer::upsert`] for one item, [`Syncer::archive`] for a deleted one.
 
 pub mod body;
+#[cfg(test)]
+pub(crate) mod fixtures;
 mod parent;
 pub mod properties;
 pub mod race;

@@ -60,6 +60,26 @@ pub enum Block {
     },
 }
 
+/// Which blocks hold rich text, and in what field: the one match behind [`Block::rich_text`] and
+/// [`Block::rich_text_mut`] (`$block` is a `&Block` or a `&mut Block`).
+macro_rules! rich_text_of {
+    ($block:expr) => {
+        match $block {
+            Block::Heading1(t)
+            | Block::Heading2(t)
+            | Block::Heading3(t)
+            | Block::Paragraph(t)
+            | Block::Quote(t)
+            | Block::BulletedListItem { text: t, .. }
+            | Block::NumberedListItem { text: t, .. }
+            | Block::ToDo { text: t, .. }
+            | Block::Toggle { text: t, .. }
+            | Block::Image { caption: t, .. } => Some(t),
+            Block::Code { .. } | Block::Divider => None,
+        }
+    };
+}
+
 impl Block {
     pub fn heading1(text: &str) -> Block {
         Block::Heading1(text_items(text))
@@ -133,6 +153,16 @@ impl Block {
             Block::Toggle { .. } => "toggle",
             Block::Image { .. } => "image",
         }
+    }
+
+    /// The block's rich text (an image's caption); `None` for code, whose text is plain, and for
+    /// a divider.
+    pub fn rich_text(&self) -> Option<&[RichText]> {
+        rich_text_of!(self).map(Vec::as_slice)
+    }
+
+    pub(crate) fn rich_text_mut(&mut self) -> Option<&mut Vec<RichText>> {
+        rich_text_of!(self)
     }
 
     pub fn children(&self) -> &[Block] {

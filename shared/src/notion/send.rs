@@ -104,26 +104,24 @@ where
         attempts += 1;
         budget.calls.fetch_add(1, Ordering::Relaxed);
         let error = match send_once(budget.attempt_timeout()).await {
-            Ok(answer) if (200..300).contains(&answer.status) => {
-                tracing::debug!(
-                    method,
-                    path,
-                    status = answer.status,
-                    request_id = answer.request_id.as_deref(),
-                    attempt = attempts,
-                    "notion request"
-                );
-                return Ok(answer);
-            }
             Ok(answer) => {
+                let ok = (200..300).contains(&answer.status);
+                let message = if ok {
+                    "notion request"
+                } else {
+                    "notion request failed"
+                };
                 tracing::debug!(
                     method,
                     path,
                     status = answer.status,
                     request_id = answer.request_id.as_deref(),
                     attempt = attempts,
-                    "notion request failed"
+                    "{message}"
                 );
+                if ok {
+                    return Ok(answer);
+                }
                 parse_error_response(
                     answer.status,
                     &answer.body,

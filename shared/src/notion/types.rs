@@ -16,8 +16,8 @@ pub use property::{
     MAX_OPTION_UNITS,
 };
 pub use rich_text::{
-    normalize_rich_text, plain_text, split_utf16, text_items, utf16_len, write_rich_text,
-    Annotations, RichText, MAX_ARRAY_ITEMS, MAX_TEXT_UNITS,
+    normalize_rich_text, plain_text, split_items, split_utf16, text_items, utf16_len,
+    write_rich_text, Annotations, RichText, MAX_ARRAY_ITEMS, MAX_TEXT_UNITS,
 };
 
 pub(crate) use property::number_json;

@@ -272,49 +272,21 @@ pub fn recorded_updated(page: &Page, schema: &BoundSchema) -> Option<OffsetDateT
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::PropertyNames;
-    use crate::github::{ItemKind, ItemState};
-    use crate::notion::Database;
-    use serde_json::json;
+    use crate::github::ItemState;
+    use crate::sync::fixtures;
 
     fn schema() -> BoundSchema {
-        let db: Database = serde_json::from_value(json!({
-            "object": "database", "id": "d1",
-            "properties": {
-                "Name": {"id": "title", "type": "title", "title": {}},
-                "Issue #": {"id": "a", "type": "number", "number": {}},
-                "Status": {"id": "b", "type": "select", "select": {}},
-                "Labels": {"id": "c", "type": "multi_select", "multi_select": {}},
-                "Repository": {"id": "e", "type": "select", "select": {}},
-                "Updated": {"id": "g", "type": "date", "date": {}},
-                "Author": {"id": "i", "type": "rich_text", "rich_text": {}},
-            }
-        }))
-        .expect("database parses");
-        BoundSchema::bind(&db, &PropertyNames::default()).expect("binds")
+        fixtures::schema("Name, Issue #, Status, Labels, Repository, Updated, Author")
     }
 
     fn item(updated_at: &str) -> WorkItem {
         WorkItem {
-            repository: "octo/repo".into(),
-            number: 7,
-            kind: ItemKind::Issue,
-            title: "Fix it".into(),
             state: Some(ItemState::Open),
             labels: Some(vec!["bug".into(), "a, b".into()]),
-            assignees: None,
             author: Some("octocat".into()),
-            url: "https://github.com/octo/repo/issues/7".into(),
-            body: None,
             comments: Some(2),
             updated_at: OffsetDateTime::parse(updated_at, &Rfc3339).expect("timestamp"),
-            default_branch: None,
-            milestone: None,
-            issue_type: None,
-            parent: None,
-            reviewers: None,
-            created_at: None,
-            closed_at: None,
+            ..fixtures::item()
         }
     }
 
@@ -323,18 +295,7 @@ mod tests {
         let minute = parse_minute(&timestamp(item.updated_at)).expect("minute");
         let mut properties = desired_properties(item, schema);
         properties.insert("Updated".into(), PropertyValue::date(timestamp(minute)));
-        Page {
-            id: crate::notion::PageId::new("p1"),
-            created_time: "2026-01-01T00:00:00.000Z".into(),
-            last_edited_time: "2026-01-01T00:00:00.000Z".into(),
-            archived: false,
-            in_trash: false,
-            url: None,
-            parent: json!({}),
-            properties,
-            created_by: None,
-            last_edited_by: None,
-        }
+        fixtures::page("p1", properties)
     }
 
     #[test]

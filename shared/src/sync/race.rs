@@ -138,7 +138,7 @@ impl Syncer<'_> {
             {
                 return Err(error);
             }
-            tracing::debug!(error = %error, round, wait_ms = wait.as_millis() as u64,
+            tracing::debug!(error = %crate::telemetry::Chain(&error), round, wait_ms = wait.as_millis() as u64,
                 "a decided write failed; reading the key again before deciding again");
             tokio::time::sleep(wait).await;
             let pages = self.find(&item.repository, item.number).await?;
@@ -232,7 +232,7 @@ impl Syncer<'_> {
             match creator.create_unchecked(item).await {
                 Ok(page) => return Ok(Created::Page(page)),
                 Err(error) if is_ambiguous(&error) && attempt < CREATE_ATTEMPTS => {
-                    tracing::warn!(error = %error, attempt,
+                    tracing::warn!(error = %crate::telemetry::Chain(&error), attempt,
                         "create failed ambiguously; checking the key before trying again");
                     let pages = self.find(&item.repository, item.number).await?;
                     if !pages.is_empty() {
@@ -261,49 +261,22 @@ fn created_at(page: &Page) -> Option<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::PropertyNames;
-    use crate::github::{ItemKind, ItemState};
-    use crate::notion::{Database, PageId, PropertyValue, RichText};
+    use crate::github::ItemState;
+    use crate::notion::{PropertyValue, RichText};
+    use crate::sync::fixtures;
     use crate::sync::properties::desired_properties;
-    use serde_json::json;
     use time::format_description::well_known::Rfc3339;
 
     fn schema() -> BoundSchema {
-        let db: Database = serde_json::from_value(json!({
-            "object": "database", "id": "d1",
-            "properties": {
-                "Name": {"id": "title", "type": "title", "title": {}},
-                "Issue #": {"id": "a", "type": "number", "number": {}},
-                "Labels": {"id": "c", "type": "multi_select", "multi_select": {}},
-                "Updated": {"id": "g", "type": "date", "date": {}},
-                "Notes": {"id": "n", "type": "rich_text", "rich_text": {}},
-            }
-        }))
-        .expect("database parses");
-        BoundSchema::bind(&db, &PropertyNames::default()).expect("binds")
+        fixtures::schema("Name, Issue #, Labels, Updated, Notes: rich_text")
     }
 
     fn item(updated_at: &str, labels: &[&str]) -> WorkItem {
         WorkItem {
-            repository: "octo/repo".into(),
-            number: 7,
-            kind: ItemKind::Issue,
-            title: "Fix it".into(),
             state: Some(ItemState::Open),
             labels: Some(labels.iter().map(|l| l.to_string()).collect()),
-            assignees: None,
-            author: None,
-            url: "https://github.com/octo/repo/issues/7".into(),
-            body: None,
-            comments: None,
             updated_at: OffsetDateTime::parse(updated_at, &Rfc3339).expect("timestamp"),
-            default_branch: None,
-            milestone: None,
-            issue_type: None,
-            parent: None,
-            reviewers: None,
-            created_at: None,
-            closed_at: None,
+            ..fixtures::item()
         }
     }
 
@@ -311,16 +284,9 @@ mod tests {
         let mut properties = desired_properties(item, schema);
         properties.insert("Notes".into(), PropertyValue::rich_text("typed by hand"));
         Page {
-            id: PageId::new(id),
             created_time: created.into(),
             last_edited_time: created.into(),
-            archived: false,
-            in_trash: false,
-            url: None,
-            parent: json!({}),
-            properties,
-            created_by: None,
-            last_edited_by: None,
+            ..fixtures::page(id, properties)
         }
     }
 

@@ -31,6 +31,8 @@ pub enum Field {
 }
 
 impl Field {
+    /// Every field: the [`Field::DEFAULT`] ones first, then those written only when the
+    /// database has them.
     pub const ALL: [Field; 17] = [
         Field::Name,
         Field::Number,
@@ -51,21 +53,9 @@ impl Field {
         Field::Closed,
     ];
 
-    /// The fields written by default (PRODUCT.md's table): a database that lacks one is warned
-    /// about once.
-    pub const DEFAULT: [Field; 11] = [
-        Field::Name,
-        Field::Number,
-        Field::Status,
-        Field::Labels,
-        Field::Url,
-        Field::Repository,
-        Field::Type,
-        Field::Updated,
-        Field::Assignees,
-        Field::Author,
-        Field::Comments,
-    ];
+    /// The fields written by default (PRODUCT.md's table), the first eleven of [`Field::ALL`]: a
+    /// database that lacks one is warned about once.
+    pub const DEFAULT: [Field; 11] = *Self::ALL.first_chunk().unwrap();
 
     /// Whether the field is written only when the database has it (no warning when it lacks it).
     pub fn is_optional(self) -> bool {
@@ -237,38 +227,11 @@ fn type_list(types: &[PropertyType]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    fn database(properties: serde_json::Value) -> Database {
-        serde_json::from_value(json!({"object": "database", "id": "d1", "properties": properties}))
-            .expect("database parses")
-    }
-
-    fn product_schema() -> serde_json::Value {
-        json!({
-            "Name": {"id": "title", "type": "title", "title": {}},
-            "Issue #": {"id": "a", "type": "number", "number": {}},
-            "Status": {"id": "b", "type": "select", "select": {}},
-            "Labels": {"id": "c", "type": "multi_select", "multi_select": {}},
-            "URL": {"id": "d", "type": "url", "url": {}},
-            "Repository": {"id": "e", "type": "select", "select": {}},
-            "Type": {"id": "f", "type": "select", "select": {}},
-            "Updated": {"id": "g", "type": "date", "date": {}},
-            "Assignees": {"id": "h", "type": "multi_select", "multi_select": {}},
-            "Author": {"id": "i", "type": "rich_text", "rich_text": {}},
-            "Comments": {"id": "j", "type": "number", "number": {}},
-            "Milestone": {"id": "k", "type": "select", "select": {}},
-            "Issue type": {"id": "l", "type": "select", "select": {}},
-            "Parent": {"id": "m", "type": "relation", "relation": {}},
-            "Reviewers": {"id": "n", "type": "multi_select", "multi_select": {}},
-            "Created": {"id": "o", "type": "date", "date": {}},
-            "Closed": {"id": "p", "type": "date", "date": {}},
-        })
-    }
+    use crate::sync::fixtures::{database, PRODUCT_COLUMNS};
 
     #[test]
     fn the_product_schema_binds_every_field() {
-        let schema = BoundSchema::bind(&database(product_schema()), &PropertyNames::default())
+        let schema = BoundSchema::bind(&database(PRODUCT_COLUMNS), &PropertyNames::default())
             .expect("binds");
         assert_eq!(schema.bindings().len(), Field::ALL.len());
         assert!(schema.skipped.is_empty());
@@ -278,11 +241,7 @@ mod tests {
 
     #[test]
     fn missing_optional_properties_are_skipped_not_fatal() {
-        let db = database(json!({
-            "Name": {"id": "title", "type": "title", "title": {}},
-            "Issue #": {"id": "a", "type": "number", "number": {}},
-            "Labels": {"id": "c", "type": "checkbox", "checkbox": {}},
-        }));
+        let db = database("Name, Issue #, Labels: checkbox");
         let schema = BoundSchema::bind(&db, &PropertyNames::default()).expect("binds");
         assert_eq!(schema.bindings().len(), 2);
         assert!(schema.get(Field::Labels).is_none());
@@ -298,33 +257,26 @@ mod tests {
 
     #[test]
     fn a_missing_title_or_key_is_an_error_naming_it_and_the_variable() {
-        let no_key = database(json!({"Name": {"id": "title", "type": "title", "title": {}}}));
+        let no_key = database("Name");
         let err = BoundSchema::bind(&no_key, &PropertyNames::default()).unwrap_err();
         let message = err.to_string();
         assert!(message.contains("\"Issue #\"") && message.contains("PROPERTY_NUMBER"));
 
-        let no_title = database(json!({"Issue #": {"id": "a", "type": "number", "number": {}}}));
+        let no_title = database("Issue #");
         let err = BoundSchema::bind(&no_title, &PropertyNames::default()).unwrap_err();
         assert!(err.to_string().contains("PROPERTY_NAME"));
     }
 
     #[test]
     fn a_key_of_the_wrong_type_is_an_error() {
-        let db = database(json!({
-            "Name": {"id": "title", "type": "title", "title": {}},
-            "Issue #": {"id": "a", "type": "rich_text", "rich_text": {}},
-        }));
+        let db = database("Name, Issue #: rich_text");
         let err = BoundSchema::bind(&db, &PropertyNames::default()).unwrap_err();
         assert!(matches!(err, SchemaError::WrongType { .. }));
     }
 
     #[test]
     fn renamed_properties_follow_the_configured_names() {
-        let db = database(json!({
-            "Title": {"id": "title", "type": "title", "title": {}},
-            "Number": {"id": "a", "type": "number", "number": {}},
-            "Repo": {"id": "b", "type": "rich_text", "rich_text": {}},
-        }));
+        let db = database("Title: title, Number: number, Repo: rich_text");
         let names = PropertyNames {
             name: "Title".into(),
             number: "Number".into(),

@@ -91,30 +91,16 @@ pub fn timestamp(at: OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::{ItemKind, WorkItem};
+    use crate::github::WorkItem;
+    use crate::sync::fixtures;
     use time::macros::datetime;
 
     fn item(url: String) -> WorkItem {
         WorkItem {
             repository: "o/r".into(),
-            number: 7,
-            kind: ItemKind::Issue,
             title: "t".into(),
-            state: None,
-            labels: None,
-            assignees: None,
-            author: None,
             url,
-            body: None,
-            comments: None,
-            updated_at: datetime!(2026-06-27 18:01:15 UTC),
-            default_branch: None,
-            milestone: None,
-            issue_type: None,
-            parent: None,
-            reviewers: None,
-            created_at: None,
-            closed_at: None,
+            ..fixtures::item()
         }
     }
 

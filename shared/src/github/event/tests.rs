@@ -6,8 +6,16 @@ use crate::github::item::{ItemKind, ItemState};
 const ISSUE: &str = r#"{"number": 3, "title": "t", "state": "open",
     "html_url": "https://github.com/o/r/issues/3", "updated_at": "2024-01-01T00:00:00Z"}"#;
 
+/// The `repository` member of a delivery in o/r, as [`issues`] appends it.
+const IN_O_R: &str = r#", "repository": {"full_name": "o/r"}"#;
+
 fn issues(action: &str, repository: &str) -> Vec<u8> {
     format!(r#"{{"action": "{action}", "issue": {ISSUE}{repository}}}"#).into_bytes()
+}
+
+/// What the relay makes of a delivery of `event` whose JSON is `body`.
+fn sync_action(event: &str, body: &[u8]) -> SyncAction {
+    Event::parse(event, body).unwrap().sync_action().unwrap()
 }
 
 #[test]
@@ -38,12 +46,8 @@ fn bad_json_for_a_known_event_is_an_invalid_payload_keeping_the_source() {
 
 #[test]
 fn an_unknown_issues_action_is_ignored_not_rejected() {
-    let event = Event::parse(
-        "issues",
-        &issues("field_added", r#", "repository": {"full_name": "o/r"}"#),
-    )
-    .unwrap();
-    let SyncAction::Ignore { reason } = event.sync_action().unwrap() else {
+    let SyncAction::Ignore { reason } = sync_action("issues", &issues("field_added", IN_O_R))
+    else {
         panic!("expected Ignore");
     };
     assert!(reason.contains("field_added"), "{reason}");
@@ -51,12 +55,7 @@ fn an_unknown_issues_action_is_ignored_not_rejected() {
 
 #[test]
 fn an_opened_issue_is_upserted() {
-    let event = Event::parse(
-        "issues",
-        &issues("opened", r#", "repository": {"full_name": "o/r"}"#),
-    )
-    .unwrap();
-    let SyncAction::Upsert(item) = event.sync_action().unwrap() else {
+    let SyncAction::Upsert(item) = sync_action("issues", &issues("opened", IN_O_R)) else {
         panic!("expected Upsert");
     };
     assert_eq!((item.repository.as_str(), item.number), ("o/r", 3));
@@ -78,11 +77,7 @@ fn typed_and_untyped_set_and_clear_the_issue_type() {
         r#"{{"action": "typed", "issue": {}, "repository": {{"full_name": "o/r", "default_branch": "trunk"}}}}"#,
         ISSUE.replacen('{', r#"{"type": {"name": "Bug"}, "#, 1)
     );
-    let SyncAction::Upsert(item) = Event::parse("issues", typed.as_bytes())
-        .unwrap()
-        .sync_action()
-        .unwrap()
-    else {
+    let SyncAction::Upsert(item) = sync_action("issues", typed.as_bytes()) else {
         panic!("expected Upsert");
     };
     assert_eq!(item.issue_type, Some(Some("Bug".into())));
@@ -91,11 +86,7 @@ fn typed_and_untyped_set_and_clear_the_issue_type() {
         r#"{{"action": "untyped", "issue": {}, "repository": {{"full_name": "o/r"}}}}"#,
         ISSUE.replacen('{', r#"{"type": null, "#, 1)
     );
-    let SyncAction::Upsert(item) = Event::parse("issues", untyped.as_bytes())
-        .unwrap()
-        .sync_action()
-        .unwrap()
-    else {
+    let SyncAction::Upsert(item) = sync_action("issues", untyped.as_bytes()) else {
         panic!("expected Upsert");
     };
     assert_eq!(item.issue_type, Some(None));
@@ -111,12 +102,7 @@ fn a_sub_issue_event_upserts_the_sub_issue_with_its_parent() {
             ISSUE.replace("\"number\": 3", "\"number\": 1")
         )
     };
-    let action = |a: &str| {
-        Event::parse("sub_issues", body(a).as_bytes())
-            .unwrap()
-            .sync_action()
-            .unwrap()
-    };
+    let action = |a: &str| sync_action("sub_issues", body(a).as_bytes());
     let SyncAction::Upsert(item) = action("sub_issue_added") else {
         panic!("expected Upsert");
     };
@@ -137,26 +123,17 @@ fn a_sub_issue_event_upserts_the_sub_issue_with_its_parent() {
 
 #[test]
 fn issue_dependencies_events_parse_and_are_ignored() {
-    let event = Event::parse(
+    let action = sync_action(
         "issue_dependencies",
         br#"{"action": "blocked_by_added", "blocked_issue": {}, "blocking_issue": {}}"#,
-    )
-    .unwrap();
-    assert!(matches!(
-        event.sync_action().unwrap(),
-        SyncAction::Ignore { .. }
-    ));
+    );
+    assert!(matches!(action, SyncAction::Ignore { .. }));
 }
 
 #[test]
 fn a_deleted_issue_is_archived() {
-    let event = Event::parse(
-        "issues",
-        &issues("deleted", r#", "repository": {"full_name": "o/r"}"#),
-    )
-    .unwrap();
     assert_eq!(
-        event.sync_action().unwrap(),
+        sync_action("issues", &issues("deleted", IN_O_R)),
         SyncAction::Archive {
             repository: "o/r".into(),
             number: 3,

@@ -95,31 +95,20 @@ fn push(steps: &mut Vec<Step>, id: String, parsed: Result<QueuedWork, String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::{ItemKind, ItemState, WorkItem};
+    use crate::github::{ItemState, WorkItem};
+    use crate::sync::fixtures;
     use serde_json::json;
     use time::OffsetDateTime;
 
     fn item(number: u64, at: i64, labels: &[&str]) -> WorkItem {
         WorkItem {
-            repository: "octo/repo".into(),
             number,
-            kind: ItemKind::Issue,
             title: "t".into(),
             state: Some(ItemState::Open),
             labels: Some(labels.iter().map(|l| l.to_string()).collect()),
-            assignees: None,
-            author: None,
             url: format!("https://github.com/octo/repo/issues/{number}"),
-            body: None,
-            comments: None,
             updated_at: OffsetDateTime::from_unix_timestamp(1_780_000_000 + at).unwrap(),
-            default_branch: None,
-            milestone: None,
-            issue_type: None,
-            parent: None,
-            reviewers: None,
-            created_at: None,
-            closed_at: None,
+            ..fixtures::item()
         }
     }
 

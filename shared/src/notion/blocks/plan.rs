@@ -21,7 +21,7 @@
 use serde_json::Value;
 
 use super::{limit_nesting, Block, MAX_BLOCKS_PER_REQUEST};
-use crate::notion::types::{split_utf16, utf16_len, RichText, MAX_ARRAY_ITEMS, MAX_TEXT_UNITS};
+use crate::notion::types::{split_items, split_utf16, RichText, MAX_ARRAY_ITEMS, MAX_TEXT_UNITS};
 
 /// Block elements one request may carry, children included.
 pub const MAX_BLOCKS_PER_PAYLOAD: usize = 1000;
@@ -50,26 +50,6 @@ pub fn bound(blocks: &[Block]) -> Vec<Block> {
 
 fn json_len(value: &Value) -> usize {
     serde_json::to_vec(value).map_or(0, |v| v.len())
-}
-
-/// Rich text cut into items of ≤ 2000 units, none dropped.
-fn items(text: &[RichText]) -> Vec<RichText> {
-    let mut out = Vec::new();
-    for item in text {
-        if utf16_len(&item.content) <= MAX_TEXT_UNITS {
-            out.push(item.clone());
-        } else {
-            out.extend(
-                split_utf16(&item.content, MAX_TEXT_UNITS)
-                    .into_iter()
-                    .map(|content| RichText {
-                        content,
-                        ..item.clone()
-                    }),
-            );
-        }
-    }
-    out
 }
 
 /// Groups of ≤ 100 items and ≤ [`MAX_BLOCK_BYTES`] of JSON, in order.
@@ -112,10 +92,10 @@ fn split(block: Block) -> Vec<Block> {
             })
             .collect();
     }
-    let Some(text) = text_of(&block) else {
+    let Some(text) = block.rich_text() else {
         return vec![block];
     };
-    let all = items(text);
+    let all = split_items(text);
     let fits = all.len() <= MAX_ARRAY_ITEMS
         && all
             .iter()
@@ -132,7 +112,9 @@ fn split(block: Block) -> Vec<Block> {
         .enumerate()
         .map(|(i, group)| {
             let mut piece = block.clone();
-            set_text(&mut piece, group);
+            if let Some(text) = piece.rich_text_mut() {
+                *text = group;
+            }
             if i != last {
                 if let Some(children) = piece.children_mut() {
                     children.clear();
@@ -141,38 +123,6 @@ fn split(block: Block) -> Vec<Block> {
             piece
         })
         .collect()
-}
-
-fn text_of(block: &Block) -> Option<&[RichText]> {
-    match block {
-        Block::Heading1(t)
-        | Block::Heading2(t)
-        | Block::Heading3(t)
-        | Block::Paragraph(t)
-        | Block::Quote(t)
-        | Block::BulletedListItem { text: t, .. }
-        | Block::NumberedListItem { text: t, .. }
-        | Block::ToDo { text: t, .. }
-        | Block::Toggle { text: t, .. }
-        | Block::Image { caption: t, .. } => Some(t),
-        Block::Code { .. } | Block::Divider => None,
-    }
-}
-
-fn set_text(block: &mut Block, new: Vec<RichText>) {
-    match block {
-        Block::Heading1(t)
-        | Block::Heading2(t)
-        | Block::Heading3(t)
-        | Block::Paragraph(t)
-        | Block::Quote(t)
-        | Block::BulletedListItem { text: t, .. }
-        | Block::NumberedListItem { text: t, .. }
-        | Block::ToDo { text: t, .. }
-        | Block::Toggle { text: t, .. }
-        | Block::Image { caption: t, .. } => *t = new,
-        Block::Code { .. } | Block::Divider => {}
-    }
 }
 
 /// The top-level blocks of one request, and what follows it.

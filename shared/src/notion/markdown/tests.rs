@@ -5,18 +5,8 @@ use crate::notion::types::plain_text;
 
 fn text_of(block: &Block) -> String {
     match block {
-        Block::Heading1(t)
-        | Block::Heading2(t)
-        | Block::Heading3(t)
-        | Block::Paragraph(t)
-        | Block::Quote(t)
-        | Block::BulletedListItem { text: t, .. }
-        | Block::NumberedListItem { text: t, .. }
-        | Block::ToDo { text: t, .. }
-        | Block::Toggle { text: t, .. } => plain_text(t),
         Block::Code { text, .. } => text.clone(),
-        Block::Divider => String::new(),
-        Block::Image { caption, .. } => plain_text(caption),
+        other => other.rich_text().map(plain_text).unwrap_or_default(),
     }
 }
 

@@ -15,6 +15,20 @@ fn answer(status: u16, body: &str, retry_after: Option<&str>) -> Answer {
     }
 }
 
+/// A 2xx answer.
+fn ok() -> Answer {
+    answer(200, "{}", None)
+}
+
+/// Notion's 429, asking for a wait of `retry_after` seconds.
+fn rate_limited(retry_after: &str) -> Answer {
+    answer(
+        429,
+        r#"{"code":"rate_limited","message":"m"}"#,
+        Some(retry_after),
+    )
+}
+
 struct Harness {
     pacer: Pacer,
     policy: RetryPolicy,
@@ -66,7 +80,7 @@ async fn without_ambiguous_retries_a_503_is_returned_but_a_429_is_still_retried(
     let mut h = Harness::new();
     h.retries = Retries::Unambiguous;
     let err = h
-        .run(None, vec![answer(503, "", None), answer(200, "{}", None)])
+        .run(None, vec![answer(503, "", None), ok()])
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(503));
@@ -79,15 +93,7 @@ async fn without_ambiguous_retries_a_503_is_returned_but_a_429_is_still_retried(
         retries: Retries::Unambiguous,
         ..Harness::new()
     };
-    h2.run(
-        None,
-        vec![
-            answer(429, r#"{"code":"rate_limited","message":"m"}"#, Some("1")),
-            answer(200, "{}", None),
-        ],
-    )
-    .await
-    .unwrap();
+    h2.run(None, vec![rate_limited("1"), ok()]).await.unwrap();
     assert_eq!(h2.calls(), 2);
 }
 
@@ -98,13 +104,7 @@ async fn without_retries_even_a_429_is_returned_at_once() {
         ..Harness::new()
     };
     let err = h
-        .run(
-            None,
-            vec![
-                answer(429, r#"{"code":"rate_limited","message":"m"}"#, Some("1")),
-                answer(200, "{}", None),
-            ],
-        )
+        .run(None, vec![rate_limited("1"), ok()])
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(429));
@@ -114,7 +114,7 @@ async fn without_retries_even_a_429_is_returned_at_once() {
 #[tokio::test(start_paused = true)]
 async fn a_success_is_one_call() {
     let h = Harness::new();
-    let a = h.run(None, vec![answer(200, "{}", None)]).await.unwrap();
+    let a = h.run(None, vec![ok()]).await.unwrap();
     assert_eq!(a.status, 200);
     assert_eq!(h.calls(), 1);
 }
@@ -125,11 +125,7 @@ async fn retries_503_then_succeeds() {
     let a = h
         .run(
             None,
-            vec![
-                answer(503, "", None),
-                answer(502, "<html/>", None),
-                answer(200, "{}", None),
-            ],
+            vec![answer(503, "", None), answer(502, "<html/>", None), ok()],
         )
         .await
         .unwrap();
@@ -141,15 +137,7 @@ async fn retries_503_then_succeeds() {
 async fn retries_429_honouring_retry_after() {
     let h = Harness::new();
     let start = Instant::now();
-    h.run(
-        None,
-        vec![
-            answer(429, r#"{"code":"rate_limited","message":"m"}"#, Some("2")),
-            answer(200, "{}", None),
-        ],
-    )
-    .await
-    .unwrap();
+    h.run(None, vec![rate_limited("2"), ok()]).await.unwrap();
     assert!(start.elapsed() >= Duration::from_secs(2));
     assert_eq!(h.calls(), 2);
 }
@@ -161,7 +149,7 @@ async fn retries_409_conflict_error() {
         None,
         vec![
             answer(409, r#"{"code":"conflict_error","message":"m"}"#, None),
-            answer(200, "{}", None),
+            ok(),
         ],
     )
     .await
@@ -218,11 +206,7 @@ async fn a_retry_after_past_the_deadline_stops_at_once() {
     let err = h
         .run(
             Some(start + Duration::from_secs(5)),
-            vec![answer(
-                429,
-                r#"{"code":"rate_limited","message":"m"}"#,
-                Some("10"),
-            )],
+            vec![rate_limited("10")],
         )
         .await
         .unwrap_err();
@@ -234,10 +218,7 @@ async fn a_retry_after_past_the_deadline_stops_at_once() {
 #[tokio::test(start_paused = true)]
 async fn a_passed_deadline_sends_nothing() {
     let h = Harness::new();
-    let err = h
-        .run(Some(Instant::now()), vec![answer(200, "{}", None)])
-        .await
-        .unwrap_err();
+    let err = h.run(Some(Instant::now()), vec![ok()]).await.unwrap_err();
     assert!(matches!(err, Error::DeadlineExceeded { attempts: 0, .. }));
     assert!(err.is_retryable());
     assert_eq!(h.calls(), 0);
@@ -248,7 +229,7 @@ async fn pacing_spreads_ten_calls_over_more_than_two_seconds() {
     let h = Harness::new();
     let start = Instant::now();
     for _ in 0..10 {
-        h.run(None, vec![answer(200, "{}", None)]).await.unwrap();
+        h.run(None, vec![ok()]).await.unwrap();
     }
     assert!(start.elapsed() >= Duration::from_millis(2333));
     assert_eq!(h.calls(), 10);

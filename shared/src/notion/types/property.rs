@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
 use super::ids::PageId;
-use super::rich_text::{self, RichText, MAX_ARRAY_ITEMS};
+use super::rich_text::{self, capped, RichText};
 
 /// Property values by property name, as a page holds them and `create_page`/`update_page` take them.
 pub type Properties = BTreeMap<String, PropertyValue>;
@@ -105,15 +105,10 @@ impl PropertyValue {
                 out.push(name);
             }
         }
-        if out.len() > MAX_ARRAY_ITEMS {
-            tracing::warn!(
-                options = out.len(),
-                kept = MAX_ARRAY_ITEMS,
-                "multi_select over Notion's 100 options; the rest is dropped"
-            );
-            out.truncate(MAX_ARRAY_ITEMS);
-        }
-        PropertyValue::MultiSelect(out)
+        PropertyValue::MultiSelect(capped(
+            out,
+            "multi_select over Notion's 100 options; the rest is dropped",
+        ))
     }
 
     pub fn date(start: impl Into<String>) -> Self {
@@ -179,10 +174,10 @@ impl PropertyValue {
     pub fn to_write_json(&self) -> Value {
         // Limits hold for values built by hand too: option names without commas, ≤ 100 items.
         fn names(v: &[String]) -> Vec<Value> {
-            capped(v.iter().map(|n| json!({ "name": option_name(n) })))
+            capped_json(v.iter().map(|n| json!({ "name": option_name(n) })))
         }
         fn ids<'a>(v: impl Iterator<Item = &'a str>) -> Vec<Value> {
-            capped(v.map(|id| json!({ "id": id })))
+            capped_json(v.map(|id| json!({ "id": id })))
         }
         fn named(s: &Option<String>) -> Value {
             json!(s.as_ref().map(|n| json!({ "name": option_name(n) })))
@@ -205,18 +200,12 @@ impl PropertyValue {
     }
 }
 
-/// At most 100 items, warning when some are dropped.
-fn capped(items: impl Iterator<Item = Value>) -> Vec<Value> {
-    let mut out: Vec<Value> = items.collect();
-    if out.len() > MAX_ARRAY_ITEMS {
-        tracing::warn!(
-            items = out.len(),
-            kept = MAX_ARRAY_ITEMS,
-            "property value over Notion's 100 items; the rest is dropped"
-        );
-        out.truncate(MAX_ARRAY_ITEMS);
-    }
-    out
+/// A value's items (options, people, pages) as JSON, at most 100 of them.
+fn capped_json(items: impl Iterator<Item = Value>) -> Vec<Value> {
+    capped(
+        items.collect(),
+        "property value over Notion's 100 items; the rest is dropped",
+    )
 }
 
 /// Integral numbers as JSON integers (`42`, not `42.0`), as people and Notion write them.

@@ -165,9 +165,8 @@ pub fn utf16_len(text: &str) -> usize {
     text.chars().map(char::len_utf16).sum()
 }
 
-/// Splits every item to ≤ 2000 units (pieces keep the item's link and annotations) and caps the
-/// result at 100 items, warning once when text is dropped.
-pub fn normalize_rich_text(items: &[RichText]) -> Vec<RichText> {
+/// Every item split to ≤ 2000 units, pieces keeping the item's link and annotations; none dropped.
+pub fn split_items(items: &[RichText]) -> Vec<RichText> {
     let mut out = Vec::new();
     for item in items {
         if utf16_len(&item.content) <= MAX_TEXT_UNITS {
@@ -183,15 +182,25 @@ pub fn normalize_rich_text(items: &[RichText]) -> Vec<RichText> {
                 }),
         );
     }
-    if out.len() > MAX_ARRAY_ITEMS {
-        tracing::warn!(
-            items = out.len(),
-            kept = MAX_ARRAY_ITEMS,
-            "rich text longer than Notion's 100 items; the rest is dropped"
-        );
-        out.truncate(MAX_ARRAY_ITEMS);
-    }
     out
+}
+
+/// [`split_items`], capped at 100 items, warning once when text is dropped.
+pub fn normalize_rich_text(items: &[RichText]) -> Vec<RichText> {
+    capped(
+        split_items(items),
+        "rich text longer than Notion's 100 items; the rest is dropped",
+    )
+}
+
+/// The first 100 of `items`, Notion's limit for any array, logging `warning` when some are
+/// dropped.
+pub(super) fn capped<T>(mut items: Vec<T>, warning: &str) -> Vec<T> {
+    if items.len() > MAX_ARRAY_ITEMS {
+        tracing::warn!(items = items.len(), kept = MAX_ARRAY_ITEMS, "{warning}");
+        items.truncate(MAX_ARRAY_ITEMS);
+    }
+    items
 }
 
 /// The write form of a rich-text array, within Notion's limits.

@@ -1,53 +1,29 @@
 //! Unit tests of the optional fields and the capped values in `properties.rs`.
 
 use super::*;
-use crate::config::PropertyNames;
 use crate::github::{ItemKind, ItemState};
-use crate::notion::Database;
-use serde_json::json;
+use crate::sync::fixtures;
 use time::macros::datetime;
 
 fn schema() -> BoundSchema {
-    let db: Database = serde_json::from_value(json!({
-        "object": "database", "id": "d1",
-        "properties": {
-            "Name": {"id": "title", "type": "title", "title": {}},
-            "Issue #": {"id": "a", "type": "number", "number": {}},
-            "Repository": {"id": "e", "type": "select", "select": {}},
-            "URL": {"id": "u", "type": "url", "url": {}},
-            "Labels": {"id": "c", "type": "multi_select", "multi_select": {}},
-            "Milestone": {"id": "k", "type": "select", "select": {}},
-            "Issue type": {"id": "l", "type": "rich_text", "rich_text": {}},
-            "Reviewers": {"id": "n", "type": "multi_select", "multi_select": {}},
-            "Created": {"id": "o", "type": "date", "date": {}},
-            "Closed": {"id": "p", "type": "date", "date": {}},
-        }
-    }))
-    .expect("database parses");
-    BoundSchema::bind(&db, &PropertyNames::default()).expect("binds")
+    fixtures::schema(
+        "Name, Issue #, Repository, URL, Labels, Milestone, Issue type: rich_text, \
+         Reviewers, Created, Closed",
+    )
 }
 
 fn item() -> WorkItem {
     WorkItem {
-        repository: "octo/repo".into(),
-        number: 7,
         kind: ItemKind::PullRequest,
-        title: "Fix it".into(),
         state: Some(ItemState::Closed),
-        labels: None,
-        assignees: None,
-        author: None,
         url: "https://github.com/octo/repo/pull/7".into(),
         body: Some("Body".into()),
-        comments: None,
-        updated_at: datetime!(2026-06-27 18:01:15 UTC),
-        default_branch: None,
         milestone: Some(Some("v1.0".into())),
         issue_type: Some(Some("Bug".into())),
-        parent: None,
         reviewers: Some(vec!["ann".into(), "core-team".into()]),
         created_at: Some(datetime!(2026-06-01 09:00 UTC)),
         closed_at: Some(Some(datetime!(2026-06-27 18:00 UTC))),
+        ..fixtures::item()
     }
 }
 

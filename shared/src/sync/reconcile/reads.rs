@@ -193,8 +193,7 @@ pub fn by_number(pages: Vec<Page>, number_property: &str) -> HashMap<u64, Vec<Pa
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notion::PageId;
-    use serde_json::json;
+    use crate::sync::fixtures;
     use time::macros::datetime;
 
     fn page(id: &str, number: Option<f64>, archived: bool) -> Page {
@@ -203,16 +202,8 @@ mod tests {
             properties.insert("Issue #".to_string(), PropertyValue::number(n));
         }
         Page {
-            id: PageId::new(id),
-            created_time: "2026-01-01T00:00:00.000Z".into(),
-            last_edited_time: "2026-01-01T00:00:00.000Z".into(),
             archived,
-            in_trash: false,
-            url: None,
-            parent: json!({}),
-            properties,
-            created_by: None,
-            last_edited_by: None,
+            ..fixtures::page(id, properties)
         }
     }
 

@@ -1,25 +1,10 @@
 use super::*;
-use crate::config::PropertyNames;
 use crate::github::payload::{Label, User};
 use crate::github::rest::issues::{Milestone, PullLink};
-use crate::notion::{Database, PageId};
-use serde_json::json;
+use crate::sync::fixtures;
 
 fn schema() -> BoundSchema {
-    let db: Database = serde_json::from_value(json!({
-        "object": "database", "id": "d1",
-        "properties": {
-            "Name": {"id": "title", "type": "title", "title": {}},
-            "Issue #": {"id": "a", "type": "number", "number": {}},
-            "Status": {"id": "b", "type": "select", "select": {}},
-            "Labels": {"id": "c", "type": "multi_select", "multi_select": {}},
-            "Repository": {"id": "e", "type": "select", "select": {}},
-            "Assignees": {"id": "h", "type": "multi_select", "multi_select": {}},
-            "Milestone": {"id": "m", "type": "select", "select": {}},
-        }
-    }))
-    .expect("database parses");
-    BoundSchema::bind(&db, &PropertyNames::default()).expect("binds")
+    fixtures::schema("Name, Issue #, Status, Labels, Repository, Assignees, Milestone")
 }
 
 fn issue() -> IssueState {
@@ -44,30 +29,22 @@ fn issue() -> IssueState {
 
 /// The page github-webhook would have written for `issue`, then `edit`ed by a person.
 fn page(edit: impl FnOnce(&mut Page)) -> Page {
+    let properties = [
+        ("Name".to_owned(), PropertyValue::title("Fix the parser")),
+        ("Issue #".to_owned(), PropertyValue::number(7.0)),
+        ("Status".to_owned(), PropertyValue::select("Open")),
+        (
+            "Labels".to_owned(),
+            PropertyValue::multi_select(["bug", "needs triage, urgent"]),
+        ),
+        ("Repository".to_owned(), PropertyValue::select("octo/repo")),
+        ("Assignees".to_owned(), PropertyValue::multi_select(["ana"])),
+        ("Milestone".to_owned(), PropertyValue::Select(None)),
+    ];
     let mut page = Page {
-        id: PageId::new("p1"),
-        created_time: "2026-01-01T00:00:00.000Z".into(),
-        last_edited_time: "2026-01-01T00:00:00.000Z".into(),
-        archived: false,
-        in_trash: false,
-        url: None,
-        parent: json!({}),
-        properties: [
-            ("Name".to_owned(), PropertyValue::title("Fix the parser")),
-            ("Issue #".to_owned(), PropertyValue::number(7.0)),
-            ("Status".to_owned(), PropertyValue::select("Open")),
-            (
-                "Labels".to_owned(),
-                PropertyValue::multi_select(["bug", "needs triage, urgent"]),
-            ),
-            ("Repository".to_owned(), PropertyValue::select("octo/repo")),
-            ("Assignees".to_owned(), PropertyValue::multi_select(["ana"])),
-            ("Milestone".to_owned(), PropertyValue::Select(None)),
-        ]
-        .into_iter()
-        .collect(),
         created_by: Some("bot".into()),
         last_edited_by: Some("person".into()),
+        ..fixtures::page("p1", properties.into_iter().collect())
     };
     edit(&mut page);
     page
