@@ -59,7 +59,9 @@ async fn the_invocation_fails_when_every_repository_failed() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
 
-    let error = answer.error.expect("the invocation fails").to_string();
+    let error = answer.error.expect("the invocation fails");
+    assert_eq!(error["errorType"], "AllRepositoriesFailed", "{error}");
+    let error = error.to_string();
     assert!(error.contains("every repository failed"), "{error}");
     assert!(error.contains("octo-org/missing") && error.contains("octo-org/gone"));
 }

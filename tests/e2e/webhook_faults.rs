@@ -174,3 +174,44 @@ async fn with_30_percent_429_and_10_percent_5xx_every_delivery_ends_exact() {
         assert_no_secrets(&function.logs());
     }
 }
+
+/// Notion unreachable (nothing listens on its port): the delivery is answered 503, and both the
+/// answer and the log line carry the whole cause down to the refused connection — not only
+/// "transport error" — so CloudWatch says what happened.
+#[tokio::test]
+async fn an_unreachable_notion_is_a_503_whose_answer_and_log_name_the_refused_connection() {
+    let stack = Stack::start().await;
+    let db = stack.database();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let unreachable = format!("http://{}", closed.local_addr().expect("its address"));
+    drop(closed);
+    let function = stack
+        .function_with(&db, &[("NOTION_API_URL", &unreachable)])
+        .await;
+
+    let payload = fixture_json("octokit/issues/opened.payload.json");
+    let response = deliver(&function, &Delivery::json("issues", &payload)).await;
+
+    let logs = function.logs();
+    assert_eq!(response.status, 503, "{}\n{logs}", response.body);
+    assert!(
+        response.body.contains("transport error talking to Notion"),
+        "{}",
+        response.body
+    );
+    let refused = |text: &str| text.to_lowercase().contains("connection refused");
+    assert!(
+        refused(&response.body),
+        "the cause is in the answer: {}",
+        response.body
+    );
+    let failure_line = logs
+        .lines()
+        .find(|line| line.contains("Notion unavailable within the time budget"))
+        .unwrap_or_else(|| panic!("a log line for the failure:\n{logs}"));
+    assert!(
+        refused(failure_line),
+        "the cause is in the log: {failure_line}"
+    );
+    assert_no_secrets(&logs);
+}
