@@ -102,7 +102,7 @@ fn aws_errors_keep_type_and_message() {
         "Secrets Manager",
         400,
         None,
-        br#"{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}"#,
+        crate::secrets::test_server::SECRET_NOT_FOUND.as_bytes(),
     );
     assert!(
         matches!(&err, AwsError::Aws { status: 400, type_, message, .. }

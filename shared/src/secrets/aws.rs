@@ -170,11 +170,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_refused_put_is_an_aws_error_that_does_not_echo_the_value() {
-        let server = TestServer::start(vec![Canned::json(
-            400,
-            r#"{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}"#,
-        )])
-        .await;
+        let server = TestServer::start(vec![Canned::secret_not_found()]).await;
         let err = client_for(&server)
             .put_secret_string("missing", r#"{"notion_token":"ntn_secret_value"}"#)
             .await
@@ -186,23 +182,16 @@ mod tests {
         assert!(!format!("{err} {err:?}").contains("ntn_secret_value"));
     }
 
+    /// The endpoint rule itself is `aws.rs`'s (tested there); this is the service's own variable.
     #[test]
-    fn endpoint_prefers_the_service_override_then_the_generic_one_then_the_region() {
-        let creds = [
+    fn the_secrets_manager_endpoint_variable_wins() {
+        let env = [
             (AWS_ACCESS_KEY_ID, "AKID"),
             (AWS_SECRET_ACCESS_KEY, "SECRET"),
             (AWS_DEFAULT_REGION, "eu-west-1"),
+            (AWS_ENDPOINT_URL, "http://127.0.0.1:5000"),
+            (AWS_ENDPOINT_URL_SECRETS_MANAGER, "http://localhost:4566"),
         ];
-        let client = SecretsManagerClient::from_env(&map_env(&creds)).unwrap();
-        assert_eq!(
-            client.aws.endpoint(),
-            "https://secretsmanager.eu-west-1.amazonaws.com/"
-        );
-        let mut env = creds.to_vec();
-        env.push((AWS_ENDPOINT_URL, "http://127.0.0.1:5000"));
-        let client = SecretsManagerClient::from_env(&map_env(&env)).unwrap();
-        assert_eq!(client.aws.endpoint(), "http://127.0.0.1:5000/");
-        env.push((AWS_ENDPOINT_URL_SECRETS_MANAGER, "http://localhost:4566"));
         let client = SecretsManagerClient::from_env(&map_env(&env)).unwrap();
         assert_eq!(client.aws.endpoint(), "http://localhost:4566/");
     }

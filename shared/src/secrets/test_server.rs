@@ -33,6 +33,8 @@ pub struct Canned {
     pub body: String,
 }
 
+pub const SECRET_NOT_FOUND: &str = r#"{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}"#;
+
 impl Canned {
     pub fn json(status: u16, body: impl Into<String>) -> Self {
         Self {
@@ -40,6 +42,11 @@ impl Canned {
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.into(),
         }
+    }
+
+    /// Secrets Manager's answer for a secret that does not exist (its documented 400).
+    pub fn secret_not_found() -> Self {
+        Self::json(400, SECRET_NOT_FOUND)
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Self {

@@ -140,10 +140,7 @@ async fn refresh_fetches_now_and_picks_up_a_rotated_token() {
 
 #[tokio::test]
 async fn a_failed_refetch_after_the_ttl_serves_the_cached_values() {
-    let missing = Canned::json(
-        400,
-        r#"{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}"#,
-    );
+    let missing = Canned::secret_not_found();
     let server = TestServer::start(vec![secret_answer(FULL), missing]).await;
     let (clock, offset) = manual_clock();
     let provider = provider(&env_for(&server, &[])).with_clock(clock);
@@ -205,11 +202,7 @@ async fn a_secret_without_notion_token_is_a_missing_key_error() {
 
 #[tokio::test]
 async fn an_aws_error_answer_keeps_its_type_and_message() {
-    let server = TestServer::start(vec![Canned::json(
-        400,
-        r#"{"__type":"ResourceNotFoundException","message":"Secrets Manager can't find the specified secret."}"#,
-    )])
-    .await;
+    let server = TestServer::start(vec![Canned::secret_not_found()]).await;
     let err = provider(&env_for(&server, &[])).get().await.unwrap_err();
     match err {
         Error::Aws {

@@ -21,6 +21,11 @@ pub(crate) const PRODUCT_COLUMNS: &str = "Name: title, Issue #: number, Status: 
 /// A database with the columns `spec` lists (`"Name, Issue #, Notes: rich_text"`): each of the
 /// type it names, else of its type in [`PRODUCT_COLUMNS`].
 pub(crate) fn database(spec: &str) -> Database {
+    serde_json::from_value(database_json(spec)).expect("database parses")
+}
+
+/// [`database`] as Notion's JSON answer (for tests that script a server).
+pub(crate) fn database_json(spec: &str) -> serde_json::Value {
     let product: BTreeMap<&str, &str> = PRODUCT_COLUMNS.split(", ").filter_map(typed).collect();
     let properties: serde_json::Map<String, serde_json::Value> = spec
         .split(", ")
@@ -31,8 +36,7 @@ pub(crate) fn database(spec: &str) -> Database {
             (name.to_owned(), json!({"id": name, "type": kind, kind: {}}))
         })
         .collect();
-    serde_json::from_value(json!({"object": "database", "id": "d1", "properties": properties}))
-        .expect("database parses")
+    json!({"object": "database", "id": "d1", "properties": properties})
 }
 
 /// `"Name: type"` as its name and type.

@@ -1,6 +1,7 @@
 //! The digest run against a canned Notion (one answer per expected call, in order), and its
 //! settings.
 
+use crate::sync::fixtures;
 use serde_json::{json, Value};
 use time::macros::datetime;
 
@@ -11,19 +12,13 @@ use crate::secrets::test_server::{Canned, Recorded, TestServer};
 const NOW: OffsetDateTime = datetime!(2026-07-06 09:00 UTC);
 const TITLE: &str = "Weekly digest — 2026-07-06";
 
+/// The columns the digest reads; `Updated` only when asked for.
 fn database(with_updated: bool) -> Value {
-    let mut properties = json!({
-        "Name": {"id": "title", "type": "title", "title": {}},
-        "Issue #": {"id": "a", "type": "number", "number": {}},
-        "Status": {"id": "b", "type": "select", "select": {}},
-        "URL": {"id": "d", "type": "url", "url": {}},
-        "Repository": {"id": "e", "type": "select", "select": {}},
-        "Type": {"id": "f", "type": "select", "select": {}},
-    });
-    if with_updated {
-        properties["Updated"] = json!({"id": "g", "type": "date", "date": {}});
+    let columns = "Name, Issue #, Status, URL, Repository, Type";
+    match with_updated {
+        true => fixtures::database_json(&format!("{columns}, Updated")),
+        false => fixtures::database_json(columns),
     }
-    json!({"object": "database", "id": "db1", "properties": properties})
 }
 
 fn row(repo: &str, number: u64, status: &str) -> Value {

@@ -2,9 +2,7 @@ use serde_json::{json, Value};
 use time::macros::datetime;
 
 use super::*;
-use crate::config::PropertyNames;
 use crate::notion::blocks::{limit_nesting, MAX_BLOCKS_PER_REQUEST};
-use crate::notion::Database;
 
 fn item(repo: &str, number: u64, status: &str, kind: &str) -> DigestItem {
     DigestItem {
@@ -219,18 +217,7 @@ fn the_title_and_window_use_the_utc_date_and_time() {
 }
 
 fn schema() -> BoundSchema {
-    let db: Database =
-        serde_json::from_value(json!({"object": "database", "id": "d", "properties": {
-            "Name": {"id": "title", "type": "title", "title": {}},
-            "Issue #": {"id": "a", "type": "number", "number": {}},
-            "Status": {"id": "b", "type": "select", "select": {}},
-            "URL": {"id": "d", "type": "url", "url": {}},
-            "Repository": {"id": "e", "type": "select", "select": {}},
-            "Type": {"id": "f", "type": "select", "select": {}},
-            "Updated": {"id": "g", "type": "date", "date": {}},
-        }}))
-        .expect("database parses");
-    BoundSchema::bind(&db, &PropertyNames::default()).expect("binds")
+    crate::sync::fixtures::schema("Name, Issue #, Status, URL, Repository, Type, Updated")
 }
 
 fn page(properties: Value) -> Page {
