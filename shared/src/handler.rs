@@ -6,6 +6,7 @@ pub mod digest;
 pub mod existence;
 pub mod notion_webhook;
 pub mod oauth;
+pub mod request;
 pub mod webhook;
 pub mod worker;
 

@@ -11,12 +11,12 @@
 //! go through `http::HeaderMap`, whose deserializer refuses any header name or value `http`
 //! does not accept; and an HTTP API (payload 2.0) event is a different type there
 //! (`ApiGatewayV2httpRequest`) although both front doors send this shape. Every field here has a
-//! default, the body stays a string until [`HttpRequest::body_bytes`] decodes it tolerantly, and
+//! default, the body stays a string until `github::webhook::request_body` decodes it (size
+//! first, then base64; a bad one is an answer, never a panic), and
 //! the fuzz target `webhook_request` (fuzz/) feeds this struct arbitrary event JSON.
 
 use std::collections::BTreeMap;
 
-use base64::Engine;
 use serde::{Deserialize, Serialize};
 
 /// A Function URL / HTTP API v2 request, as much of it as our functions read.
@@ -48,11 +48,6 @@ pub struct HttpContext {
     pub path: String,
 }
 
-/// Why the body of a request could not be read.
-#[derive(Debug, thiserror::Error)]
-#[error("request body is marked base64-encoded but is not valid base64")]
-pub struct InvalidBase64(#[source] pub base64::DecodeError);
-
 impl HttpRequest {
     /// The value of a header, matched case-insensitively (HTTP API lowercases names, other
     /// front doors may not).
@@ -61,18 +56,6 @@ impl HttpRequest {
             .iter()
             .find(|(key, _)| key.eq_ignore_ascii_case(name))
             .map(|(_, value)| value.as_str())
-    }
-
-    /// The body as the client sent it, base64-decoded when the front door encoded it.
-    pub fn body_bytes(&self) -> Result<Vec<u8>, InvalidBase64> {
-        let body = self.body.as_deref().unwrap_or_default();
-        if self.is_base64_encoded {
-            base64::engine::general_purpose::STANDARD
-                .decode(body.trim())
-                .map_err(InvalidBase64)
-        } else {
-            Ok(body.as_bytes().to_vec())
-        }
     }
 
     /// One query-string parameter, url-decoded.
@@ -166,17 +149,10 @@ mod tests {
     }
 
     #[test]
-    fn base64_bodies_are_decoded_and_invalid_ones_are_an_error() {
-        let ok = request(serde_json::json!({"body": "eyJhIjoxfQ==", "isBase64Encoded": true}));
-        assert_eq!(ok.body_bytes().expect("valid base64"), br#"{"a":1}"#);
-        let bad = request(serde_json::json!({"body": "not base64!!", "isBase64Encoded": true}));
-        assert!(bad.body_bytes().is_err());
-    }
-
-    #[test]
     fn a_minimal_event_parses_with_defaults() {
         let req = request(serde_json::json!({}));
-        assert!(req.body_bytes().expect("empty body").is_empty());
+        assert_eq!(req.body, None);
+        assert!(!req.is_base64_encoded);
         assert_eq!(req.method(), "");
     }
 

@@ -5,6 +5,7 @@
 //! Nothing here parses JSON before the signature is checked: an unsigned body gets a 401 and
 //! costs no more work than one HMAC per configured secret.
 
+use crate::http::HttpRequest;
 use std::borrow::Cow;
 
 use base64::Engine as _;
@@ -104,6 +105,12 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
         .map(|mac| mac.chain_update(body).finalize().into_bytes())
         .unwrap_or_default();
     format!("sha256={}", hex::encode(mac))
+}
+
+/// The body of a Function URL request as its sender signed it ([`decode_body`]).
+pub fn request_body(request: &HttpRequest) -> Result<Vec<u8>, WebhookError> {
+    let body = request.body.as_deref().unwrap_or_default();
+    decode_body(body.as_bytes(), request.is_base64_encoded)
 }
 
 /// The body bytes as GitHub sent them: HTTP API may hand us the body base64-encoded, and the

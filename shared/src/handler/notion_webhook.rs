@@ -46,6 +46,7 @@ use write::{answer, github_failure};
 use crate::config::Env;
 use crate::github::webhook as github_webhook;
 use crate::handler::access::AccessError;
+use crate::handler::request;
 use crate::handler::setup::Kept;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::notion::webhook::{self, ids_equal, Delivery, Event, EventType};
@@ -78,12 +79,14 @@ impl NotionWebhookApp {
         request: &HttpRequest,
         lambda_deadline: Option<Instant>,
     ) -> HttpResponse {
-        let started = Instant::now();
-        let deadline = crate::deadline::answer_by(started, lambda_deadline, ANSWER_BUDGET);
-        let mut summary = Summary::default();
-        let response = self.respond(request, deadline, &mut summary).await;
-        summary.log(&response, started.elapsed());
-        response
+        let summary = Summary::default();
+        request::answer(
+            lambda_deadline,
+            ANSWER_BUDGET,
+            summary,
+            async |deadline, summary| self.respond(request, deadline, summary).await,
+        )
+        .await
     }
 
     async fn respond(
@@ -92,10 +95,7 @@ impl NotionWebhookApp {
         deadline: Instant,
         summary: &mut Summary,
     ) -> HttpResponse {
-        let body = match github_webhook::decode_body(
-            request.body.as_deref().unwrap_or_default().as_bytes(),
-            request.is_base64_encoded,
-        ) {
+        let body = match github_webhook::request_body(request) {
             Ok(body) => body,
             Err(error) => return HttpResponse::message(error.status(), chain(&error)),
         };
@@ -239,23 +239,19 @@ impl NotionWebhookApp {
         deadline: Instant,
         summary: &mut Summary,
     ) -> Result<HttpResponse, PartError> {
-        let ignore = |summary: &mut Summary, outcome, message: &str| {
-            summary.outcome = outcome;
-            HttpResponse::json(202, &json!({"outcome": outcome, "message": message}))
-        };
         if !matches!(
             event.kind,
             EventType::PageCreated | EventType::PagePropertiesUpdated
         ) || event.entity.kind != "page"
         {
-            return Ok(ignore(
+            return Ok(ignored(
                 summary,
                 "ignored",
                 "an event type two-way sync does not act on",
             ));
         }
         if !event.may_be_a_row() || !event.may_be_in(setup.access.settings.database.as_str()) {
-            return Ok(ignore(
+            return Ok(ignored(
                 summary,
                 "ignored",
                 "not a row of the synced database",
@@ -277,13 +273,9 @@ impl NotionWebhookApp {
         deadline: Instant,
         summary: &mut Summary,
     ) -> Result<HttpResponse, PartError> {
-        let ignore = |summary: &mut Summary, outcome, message: &str| {
-            summary.outcome = outcome;
-            HttpResponse::json(202, &json!({"outcome": outcome, "message": message}))
-        };
         let bot_id = setup.bot_id(notion).await?;
         if event.only_by(bot_id) {
-            return Ok(ignore(
+            return Ok(ignored(
                 summary,
                 "own_write",
                 "an edit made by notion-relay itself",
@@ -294,7 +286,7 @@ impl NotionWebhookApp {
             (EventType::PagePropertiesUpdated, Some(ids)) => {
                 let touched = schema.touched(ids);
                 if touched.is_empty() {
-                    return Ok(ignore(
+                    return Ok(ignored(
                         summary,
                         "ignored",
                         "no property two-way sync writes was edited",
@@ -312,7 +304,7 @@ impl NotionWebhookApp {
                 source,
             })?;
         if !in_database(&page, setup.access.settings.database.as_str()) || page.is_archived() {
-            return Ok(ignore(
+            return Ok(ignored(
                 summary,
                 "ignored",
                 "not a live row of the synced database",
@@ -326,7 +318,7 @@ impl NotionWebhookApp {
                 .is_some_and(|c| ids_equal(c, bot_id))
         {
             tracing::warn!(page_id = %page.id, "a row made by hand in Notion is not written to GitHub (issues are created on GitHub)");
-            return Ok(ignore(
+            return Ok(ignored(
                 summary,
                 "ignored",
                 "a row made by hand in Notion is not written to GitHub",
@@ -334,7 +326,7 @@ impl NotionWebhookApp {
         }
         let bindings = schema.bindings();
         let Some((repository, number)) = bindings.key(&page) else {
-            return Ok(ignore(
+            return Ok(ignored(
                 summary,
                 "ignored",
                 "the page has no Repository and Issue # to write to",
@@ -369,6 +361,12 @@ fn in_database(page: &Page, database_id: &str) -> bool {
         .get("database_id")
         .and_then(|v| v.as_str())
         .is_some_and(|id| ids_equal(id, database_id))
+}
+
+/// 202: the event asks nothing of two-way sync (`outcome` says why).
+fn ignored(summary: &mut Summary, outcome: &'static str, message: &str) -> HttpResponse {
+    summary.outcome = outcome;
+    HttpResponse::json(202, &json!({"outcome": outcome, "message": message}))
 }
 
 fn failure(error: &PartError) -> HttpResponse {

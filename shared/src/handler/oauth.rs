@@ -36,6 +36,7 @@ pub use crate::config::{
 };
 use tokio::time::Instant;
 
+use crate::handler::request::{answer, Answered, RequestLog};
 use crate::handler::setup::{Kept, SetupError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::notion;
@@ -132,6 +133,22 @@ impl OAuthError {
     }
 }
 
+/// The log line of a request: where it went (the answer says the rest; its page is HTML).
+struct Visit {
+    path: String,
+}
+
+impl RequestLog for Visit {
+    fn log(&self, answered: &Answered) {
+        tracing::info!(
+            path = %self.path,
+            status = answered.status,
+            duration_ms = answered.duration_ms,
+            "OAuth request handled"
+        );
+    }
+}
+
 /// What a request asks for.
 enum Route {
     Start,
@@ -165,8 +182,19 @@ impl OAuthApp {
         request: &HttpRequest,
         lambda_deadline: Option<Instant>,
     ) -> HttpResponse {
-        let started = Instant::now();
-        let deadline = crate::deadline::answer_by(started, lambda_deadline, ANSWER_BUDGET);
+        let visit = Visit {
+            path: request.path().to_owned(),
+        };
+        answer(
+            lambda_deadline,
+            ANSWER_BUDGET,
+            visit,
+            async |deadline, _| self.respond(request, deadline).await,
+        )
+        .await
+    }
+
+    async fn respond(&self, request: &HttpRequest, deadline: Instant) -> HttpResponse {
         let route = route(request);
         let result = match route {
             Route::Start => self.start(request).await,
@@ -199,12 +227,6 @@ impl OAuthApp {
         response
             .headers
             .insert("cache-control".to_owned(), "no-store".to_owned());
-        tracing::info!(
-            path = request.path(),
-            status = response.status_code,
-            duration_ms = started.elapsed().as_millis() as u64,
-            "OAuth request handled"
-        );
         response
     }
 

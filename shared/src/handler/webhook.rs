@@ -14,9 +14,9 @@ use tokio::time::Instant;
 
 use super::access::{AccessError, NotionAccess, NotionSettings};
 use super::existence::DeletionCheck;
+use super::request::{answer, Answered, RequestLog};
 use super::setup::{Kept, SetupError};
 use crate::config::Env;
-use crate::deadline;
 use crate::github::{webhook, Event, SyncAction, WebhookError};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::queue::{DeliveryQueue, WorkOp};
@@ -65,12 +65,14 @@ impl WebhookApp {
         request: &HttpRequest,
         lambda_deadline: Option<Instant>,
     ) -> HttpResponse {
-        let started = Instant::now();
-        let deadline = deadline::answer_by(started, lambda_deadline, ANSWER_BUDGET);
-        let mut summary = Summary::new(request);
-        let response = self.respond(request, deadline, &mut summary).await;
-        summary.log(&response, started.elapsed());
-        response
+        let summary = Summary::new(request);
+        answer(
+            lambda_deadline,
+            ANSWER_BUDGET,
+            summary,
+            async |deadline, summary| self.respond(request, deadline, summary).await,
+        )
+        .await
     }
 
     async fn respond(
@@ -79,10 +81,7 @@ impl WebhookApp {
         deadline: Instant,
         summary: &mut Summary,
     ) -> HttpResponse {
-        let body = match webhook::decode_body(
-            request.body.as_deref().unwrap_or_default().as_bytes(),
-            request.is_base64_encoded,
-        ) {
+        let body = match webhook::request_body(request) {
             Ok(body) => body,
             Err(error) => return rejection(error),
         };
@@ -251,19 +250,10 @@ impl Summary {
         self.repository = repository.to_owned();
         self.number = Some(number);
     }
+}
 
-    fn log(&self, response: &HttpResponse, elapsed: Duration) {
-        let status = response.status_code;
-        // The answer's message says why a delivery was refused or failed; it never holds a secret.
-        let reason = (status >= 300)
-            .then(|| serde_json::from_str::<serde_json::Value>(&response.body).ok())
-            .flatten()
-            .and_then(|body| {
-                body.get("message")
-                    .and_then(|m| m.as_str())
-                    .map(str::to_owned)
-            })
-            .unwrap_or_default();
+impl RequestLog for Summary {
+    fn log(&self, answered: &Answered) {
         tracing::info!(
             delivery = %self.delivery,
             event = %self.event,
@@ -271,10 +261,10 @@ impl Summary {
             repository = %self.repository,
             number = self.number,
             outcome = self.outcome,
-            status,
+            status = answered.status,
             notion_calls = self.notion_calls,
-            duration_ms = elapsed.as_millis() as u64,
-            reason = %reason,
+            duration_ms = answered.duration_ms,
+            reason = %answered.reason,
             "delivery handled"
         );
     }

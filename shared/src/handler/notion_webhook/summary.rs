@@ -1,8 +1,6 @@
 //! The one log line per request, and what it records.
 
-use std::time::Duration;
-
-use crate::http::HttpResponse;
+use crate::handler::request::{Answered, RequestLog};
 
 /// What one event came to; `outcome` in the answer and the log line.
 #[derive(Debug, Default)]
@@ -18,14 +16,8 @@ pub(super) struct Summary {
     pub(super) github_calls: u64,
 }
 
-impl Summary {
-    pub(super) fn log(&self, response: &HttpResponse, elapsed: Duration) {
-        let status = response.status_code;
-        let reason = (status >= 300)
-            .then(|| serde_json::from_str::<serde_json::Value>(&response.body).ok())
-            .flatten()
-            .and_then(|b| b.get("message").and_then(|m| m.as_str()).map(str::to_owned))
-            .unwrap_or_default();
+impl RequestLog for Summary {
+    fn log(&self, answered: &Answered) {
         tracing::info!(
             event_id = %self.event_id,
             event_type = %self.event_type,
@@ -34,11 +26,11 @@ impl Summary {
             number = self.number,
             outcome = self.outcome,
             fields = %self.fields.join(","),
-            status,
+            status = answered.status,
             notion_calls = self.notion_calls,
             github_calls = self.github_calls,
-            duration_ms = elapsed.as_millis() as u64,
-            reason = %reason,
+            duration_ms = answered.duration_ms,
+            reason = %answered.reason,
             "notion event handled"
         );
     }
