@@ -25,10 +25,7 @@ fuzz_target!(|data: &[u8]| {
         matches!(status, 400 | 401 | 413),
         "as sent, the signature cannot hold: {status}"
     );
-    if let Ok(body) = webhook::decode_body(
-        request.body.as_deref().unwrap_or_default().as_bytes(),
-        request.is_base64_encoded,
-    ) {
+    if let Ok(body) = webhook::request_body(&request) {
         let signature = webhook::sign(SECRET, &body);
         let status = answer(&request, Some(&signature));
         assert!(
@@ -41,10 +38,7 @@ fuzz_target!(|data: &[u8]| {
 /// The answer's status for `request` signed with `signature`; 200 stands for "synced" (the
 /// Notion side is not part of this target).
 fn answer(request: &HttpRequest, signature: Option<&str>) -> u16 {
-    let body = match webhook::decode_body(
-        request.body.as_deref().unwrap_or_default().as_bytes(),
-        request.is_base64_encoded,
-    ) {
+    let body = match webhook::request_body(request) {
         Ok(body) => body,
         Err(error) => return rejection(error),
     };
@@ -77,8 +71,8 @@ fn answer(request: &HttpRequest, signature: Option<&str>) -> u16 {
 }
 
 fn rejection(error: WebhookError) -> u16 {
-    // The message is the answer's body: building it must not panic either.
-    let message = error.to_string();
+    // The message is the answer's body (the whole chain): building it must not panic either.
+    let message = notion_relay::telemetry::chain(&error);
     assert!(!message.is_empty());
     error.status()
 }
