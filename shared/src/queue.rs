@@ -204,20 +204,15 @@ pub fn pace(budget_per_second: f64, max_concurrency: u32, reserved_per_second: f
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::github::{ItemKind, ItemState};
+    use crate::github::ItemState;
     use time::OffsetDateTime;
 
+    /// Every kind of field known, some known to be empty, so the round trip is exercised.
     fn item(body: Option<String>) -> WorkItem {
         WorkItem {
-            repository: "octo/repo".into(),
-            number: 7,
-            kind: ItemKind::Issue,
-            title: "Fix it".into(),
             state: Some(ItemState::Closed),
             labels: Some(vec!["bug".into()]),
-            assignees: None,
             author: Some("octocat".into()),
-            url: "https://github.com/octo/repo/issues/7".into(),
             body,
             comments: Some(3),
             updated_at: OffsetDateTime::from_unix_timestamp(1_780_000_015).unwrap(),
@@ -228,9 +223,9 @@ mod tests {
                 repository: "octo/repo".into(),
                 number: 1,
             })),
-            reviewers: None,
             created_at: Some(OffsetDateTime::from_unix_timestamp(1_770_000_000).unwrap()),
             closed_at: Some(None),
+            ..crate::sync::fixtures::item()
         }
     }
 
