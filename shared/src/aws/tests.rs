@@ -134,3 +134,29 @@ fn aws_errors_keep_type_and_message() {
     assert!(matches!(&err, AwsError::Aws { status: 503, type_, .. } if type_ == "UnknownError"));
     assert!(err.is_retryable());
 }
+
+#[test]
+fn missing_credentials_or_region_name_the_variable() {
+    let only_region = map_env(&[(AWS_REGION, "us-east-1")]);
+    let err = AwsClient::from_env(&only_region, SECRETS_MANAGER).unwrap_err();
+    assert!(matches!(
+        err,
+        AwsError::MissingCredentials {
+            var: AWS_ACCESS_KEY_ID
+        }
+    ));
+    let err = AwsClient::from_env(&map_env(&[]), SQS).unwrap_err();
+    assert!(err.to_string().contains("AWS_REGION"), "{err}");
+}
+
+#[test]
+fn an_endpoint_without_host_is_a_config_error() {
+    let env = map_env(&[
+        (AWS_REGION, "us-east-1"),
+        (AWS_ACCESS_KEY_ID, "AKID"),
+        (AWS_SECRET_ACCESS_KEY, "SECRET"),
+        (AWS_ENDPOINT_URL, "localhost:5000"),
+    ]);
+    let err = AwsClient::from_env(&env, SECRETS_MANAGER).unwrap_err();
+    assert!(err.to_string().contains("AWS_ENDPOINT_URL"), "{err}");
+}

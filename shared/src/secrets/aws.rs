@@ -195,30 +195,4 @@ mod tests {
         let client = SecretsManagerClient::from_env(&map_env(&env)).unwrap();
         assert_eq!(client.aws.endpoint(), "http://localhost:4566/");
     }
-
-    #[test]
-    fn missing_credentials_or_region_name_the_variable() {
-        let err =
-            SecretsManagerClient::from_env(&map_env(&[(AWS_REGION, "us-east-1")])).unwrap_err();
-        assert!(matches!(
-            err,
-            Error::MissingCredentials {
-                var: AWS_ACCESS_KEY_ID
-            }
-        ));
-        let err = SecretsManagerClient::from_env(&map_env(&[])).unwrap_err();
-        assert!(err.to_string().contains("AWS_REGION"), "{err}");
-    }
-
-    #[test]
-    fn an_endpoint_without_host_is_a_config_error() {
-        let env = map_env(&[
-            (AWS_REGION, "us-east-1"),
-            (AWS_ACCESS_KEY_ID, "AKID"),
-            (AWS_SECRET_ACCESS_KEY, "SECRET"),
-            (AWS_ENDPOINT_URL, "localhost:5000"),
-        ]);
-        let err = SecretsManagerClient::from_env(&env).unwrap_err();
-        assert!(err.to_string().contains("AWS_ENDPOINT_URL"), "{err}");
-    }
 }
