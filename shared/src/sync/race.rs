@@ -18,11 +18,12 @@ use time::OffsetDateTime;
 use super::properties::{freshness, recorded_updated, Freshness};
 use super::schema::BoundSchema;
 use super::upsert::{Outcome, SyncResult, Syncer};
+use super::{body, title};
 use crate::github::WorkItem;
 use tokio::time::Instant;
 
 use crate::notion::retry::{decide, is_ambiguous, Decision, RetryPolicy};
-use crate::notion::{self, Page, Properties};
+use crate::notion::{self, Page, Properties, PropertyValue};
 
 /// Creates in all when each failed ambiguously and the key query found nothing.
 const CREATE_ATTEMPTS: u32 = 3;
@@ -65,16 +66,27 @@ pub fn plan(mut pages: Vec<Page>, schema: &BoundSchema) -> Option<Plan> {
     })
 }
 
-/// The values of `page` for the fields the sync writes (read values are writable as they are).
-pub fn carried_properties(page: &Page, schema: &BoundSchema) -> Properties {
-    schema
+/// The values of `newer` for the fields the sync writes (read values are writable as they are),
+/// to be written on `keeper`. The page content is not carried, so the title link keeps the body
+/// hash of the content `keeper` holds: when the newer version's body differs, the next sync of
+/// the issue (a delivery or the reconcile) sees that and rewrites the content.
+pub fn carried_properties(newer: &Page, keeper: &Page, schema: &BoundSchema) -> Properties {
+    let mut carried: Properties = schema
         .bindings()
         .iter()
         .filter_map(|b| {
-            page.property(&b.property)
+            newer
+                .property(&b.property)
                 .map(|v| (b.property.clone(), v.clone()))
         })
-        .collect()
+        .collect();
+    let kept_hash = body::recorded_hash(keeper, schema);
+    if let Some(PropertyValue::Title(items)) = carried.get_mut(schema.title()) {
+        for link in items.iter_mut().filter_map(|item| item.link.as_mut()) {
+            *link = title::with_body_hash(link, kept_hash);
+        }
+    }
+    carried
 }
 
 /// How a create ended.
@@ -172,8 +184,11 @@ impl Syncer<'_> {
             Some(newer) if freshness(item, newer, self.schema) == Freshness::Older => {
                 tracing::warn!(page_id = %plan.keeper.id, from = %newer.id,
                     "carrying the newest version from a duplicate page left by a race");
-                once.update_page(&plan.keeper.id, &carried_properties(newer, self.schema))
-                    .await?;
+                once.update_page(
+                    &plan.keeper.id,
+                    &carried_properties(newer, &plan.keeper, self.schema),
+                )
+                .await?;
                 let result = SyncResult {
                     outcome: Outcome::Stale,
                     page_id: Some(plan.keeper.id.clone()),
@@ -335,7 +350,8 @@ mod tests {
     fn carried_properties_are_the_bound_fields_only() {
         let schema = schema();
         let labeled = item("2026-03-01T10:00:02Z", &["bug"]);
-        let carried = carried_properties(&page("c", "x", &labeled, &schema), &schema);
+        let keeper = page("a", "x", &item("2026-03-01T10:00:01Z", &[]), &schema);
+        let carried = carried_properties(&page("c", "x", &labeled, &schema), &keeper, &schema);
         assert!(!carried.contains_key("Notes"), "{carried:?}");
         assert_eq!(carried["Labels"], PropertyValue::multi_select(["bug"]));
         let PropertyValue::Title(title) = &carried["Name"] else {
@@ -345,6 +361,40 @@ mod tests {
             title.first().and_then(|t: &RichText| t.link.as_deref()),
             Some("https://github.com/octo/repo/issues/7#updated=2026-03-01T10:00:02Z")
         );
+    }
+
+    /// The content stays the keeper's, so its body hash does too: the next sync compares the
+    /// issue's body with what the keeper holds and rewrites the content when they differ.
+    #[test]
+    fn the_carried_title_keeps_the_body_hash_of_the_keepers_content() {
+        let schema = schema();
+        let first = item("2026-03-01T10:00:01Z", &[]);
+        let edited = item("2026-03-01T10:00:02Z", &["bug"]);
+        let mut keeper = page("a", "x", &first, &schema);
+        let mut newer = page("c", "x", &edited, &schema);
+        let link = |hash: &str| {
+            format!("https://github.com/octo/repo/issues/7#updated=2026-03-01T10:00:0{hash}")
+        };
+        set_link(&mut keeper, &link("1Z&body=0ld0ld"), &schema);
+        set_link(&mut newer, &link("2Z&body=new000"), &schema);
+
+        let carried = carried_properties(&newer, &keeper, &schema);
+
+        let PropertyValue::Title(title) = &carried["Name"] else {
+            panic!("title")
+        };
+        assert_eq!(
+            title[0].link.as_deref(),
+            Some(link("2Z&body=0ld0ld").as_str())
+        );
+        assert_eq!(carried["Labels"], PropertyValue::multi_select(["bug"]));
+    }
+
+    fn set_link(page: &mut Page, link: &str, schema: &BoundSchema) {
+        let Some(PropertyValue::Title(items)) = page.properties.get_mut(schema.title()) else {
+            panic!("title")
+        };
+        items[0].link = Some(link.to_owned());
     }
 
     #[test]

@@ -79,6 +79,18 @@ pub fn recorded(link: &str) -> (Option<OffsetDateTime>, Option<&str>) {
     (OffsetDateTime::parse(at, &Rfc3339).ok(), hash)
 }
 
+/// `link` recording `hash` as its body hash instead of the one it had (none: no hash).
+pub fn with_body_hash(link: &str, hash: Option<&str>) -> String {
+    let without = match link.rsplit_once(BODY) {
+        Some((head, _)) if head.contains(UPDATED) => head,
+        _ => link,
+    };
+    match hash {
+        Some(hash) => format!("{without}{BODY}{hash}"),
+        None => without.to_owned(),
+    }
+}
+
 /// The link without what it records (the issue's URL).
 pub fn base(link: &str) -> &str {
     link.rsplit_once(UPDATED).map_or(link, |(base, _)| base)
@@ -132,5 +144,24 @@ mod tests {
         assert!(utf16_len(&link) <= MAX_URL_UNITS);
         assert_eq!(url_property(&long), None);
         assert!(url_property("https://github.com/o/r/issues/7").is_some());
+    }
+
+    #[test]
+    fn a_body_hash_is_replaced_added_or_dropped_and_the_version_kept() {
+        let with = "https://github.com/o/r/issues/1#updated=2026-03-01T10:00:02Z&body=aaaa";
+        let without = "https://github.com/o/r/issues/1#updated=2026-03-01T10:00:02Z";
+        assert_eq!(
+            with_body_hash(with, Some("bbbb")),
+            format!("{without}&body=bbbb")
+        );
+        assert_eq!(
+            with_body_hash(without, Some("bbbb")),
+            format!("{without}&body=bbbb")
+        );
+        assert_eq!(with_body_hash(with, None), without);
+        let replaced = with_body_hash(with, Some("cccc"));
+        let (at, hash) = recorded(&replaced);
+        assert_eq!(at, recorded(with).0);
+        assert_eq!(hash, Some("cccc"));
     }
 }
