@@ -2,10 +2,9 @@
 //! emulator enforcing Notion's limits: every case syncs and every write is accepted, under each
 //! Notion-Version. Then the body kept current (the optional fields: `webhook_fields.rs`).
 
-use relay_tests::emulator_client::Client;
 use serde_json::{json, Value};
 
-use crate::support::content::{payload, sync};
+use crate::support::content::{content, payload, sync, text_of};
 use crate::support::expect::{multi_select, retarget, title_link};
 use crate::support::webhook::Stack;
 
@@ -17,46 +16,6 @@ fn object(payload: &mut Value) -> &mut Value {
     } else {
         &mut payload["pull_request"]
     }
-}
-
-/// The page's top-level blocks, and their children, as the emulator holds them.
-async fn content(stack: &Stack, page_id: &str) -> Vec<(Value, Vec<Value>)> {
-    let client = Client::new(&stack.emulator, "2022-06-28");
-    let list = |id: String| {
-        let client = &client;
-        async move {
-            let mut out = Vec::new();
-            let mut cursor: Option<String> = None;
-            loop {
-                let mut path = format!("/v1/blocks/{id}/children?page_size=100");
-                if let Some(c) = &cursor {
-                    path.push_str(&format!("&start_cursor={c}"));
-                }
-                let answer = client.get(&path).await;
-                assert_eq!(answer.status, 200, "{}", answer.body);
-                out.extend(
-                    answer.body["results"]
-                        .as_array()
-                        .cloned()
-                        .unwrap_or_default(),
-                );
-                match answer.body["next_cursor"].as_str() {
-                    Some(next) if answer.body["has_more"] == true => cursor = Some(next.into()),
-                    _ => return out,
-                }
-            }
-        }
-    };
-    let mut out = Vec::new();
-    for block in list(page_id.to_owned()).await {
-        let children = if block["has_children"] == true {
-            list(block["id"].as_str().unwrap().to_owned()).await
-        } else {
-            Vec::new()
-        };
-        out.push((block, children));
-    }
-    out
 }
 
 /// `(creates, appends)` among `records`.
@@ -84,16 +43,6 @@ fn links(blocks: &[(Value, Vec<Value>)]) -> Vec<String> {
                 .into_iter()
                 .filter_map(|t| t["href"].as_str().map(str::to_owned))
         })
-        .collect()
-}
-
-pub fn text_of(block: &Value) -> String {
-    let kind = block["type"].as_str().unwrap_or_default();
-    block[kind]["rich_text"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|t| t["plain_text"].as_str())
         .collect()
 }
 

@@ -5,6 +5,7 @@
 
 use relay_tests::emulator::{FaultConfig, RateLimit};
 
+use crate::support::content::{content, text_of};
 use crate::support::race::versions;
 use crate::support::webhook::{
     assert_no_secrets, assert_page, creates, deliver, describe, expected, page_id, title_link,
@@ -13,6 +14,7 @@ use crate::support::webhook::{
 
 const REPO: &str = "Codertocat/Hello-World";
 const SEEDS: u64 = 12;
+const BODY_SEEDS: u64 = 6;
 
 #[tokio::test]
 async fn opened_labeled_assigned_at_once_in_three_containers_end_on_one_page_with_the_newest() {
@@ -107,5 +109,71 @@ async fn opened_labeled_assigned_at_once_in_three_containers_end_on_one_page_wit
     );
     for function in &functions {
         assert_no_secrets(&function.logs());
+    }
+}
+
+/// A body edited inside a race burst: the three versions carry three bodies, and the page kept
+/// may hold the content of an older one (the content is not carried with the properties). Its
+/// title then records that content's hash, so the next delivery of the issue — a label change
+/// carrying the newest body — rewrites the content: in the end the page holds the newest body,
+/// whichever container created first, over several seeds.
+#[tokio::test]
+async fn a_body_edited_inside_a_race_ends_as_the_newest_body_after_the_next_delivery() {
+    let stack = Stack::start().await;
+    let db = stack.database();
+    let functions = [
+        stack.function(&db).await,
+        stack.function(&db).await,
+        stack.function(&db).await,
+    ];
+    for (i, function) in functions.iter().enumerate() {
+        let warm = &versions(950 + i as u64)[0];
+        let answer = deliver(function, &Delivery::json("issues", warm)).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    stack.emulator.set_rate_limit(RateLimit::notion());
+    let body = |version: usize| format!("Body of version {version}.");
+
+    for seed in 0..BODY_SEEDS {
+        let mut rng = fastrand::Rng::with_seed(100 + seed);
+        let number = 600 + seed;
+        let mut payloads = versions(number);
+        for (i, payload) in payloads.iter_mut().enumerate() {
+            payload["issue"]["body"] = body(i + 1).into();
+        }
+        let mut order: Vec<usize> = (0..3).collect();
+        rng.shuffle(&mut order);
+        stack.emulator.set_faults(FaultConfig {
+            latency_ms: rng.u64(50..300),
+            ..FaultConfig::default()
+        });
+        let deliveries: Vec<Delivery> = order
+            .iter()
+            .map(|&v| Delivery::json("issues", &payloads[v]))
+            .collect();
+        let send = |slot: usize| deliver(&functions[slot], &deliveries[slot]);
+        let answers = tokio::join!(send(0), send(1), send(2));
+        stack.emulator.set_faults(FaultConfig::default());
+        for answer in [&answers.0, &answers.1, &answers.2] {
+            assert_eq!(answer.status, 200, "seed {seed}: {}", answer.body);
+        }
+
+        let mut later = payloads[2].clone();
+        later["action"] = "labeled".into();
+        later["issue"]["updated_at"] = "2026-03-05T12:00:30Z".into();
+        let answer = deliver(&functions[0], &Delivery::json("issues", &later)).await;
+        assert_eq!(answer.status, 200, "seed {seed}: {}", answer.body);
+
+        // Reading the content back is the test's, not the functions' budget.
+        stack.emulator.set_rate_limit(RateLimit::off());
+        let page = stack.page_for(&db, REPO, number);
+        let id = page["id"].as_str().expect("page id");
+        let texts: Vec<String> = content(&stack, id)
+            .await
+            .iter()
+            .map(|(block, _)| text_of(block))
+            .collect();
+        assert_eq!(texts, [body(3)], "seed {seed} (order {order:?}): {page:#}");
+        stack.emulator.set_rate_limit(RateLimit::notion());
     }
 }
