@@ -13,7 +13,7 @@ use serde_json::Value;
 async fn main() -> Result<(), Error> {
     telemetry::init_logging();
     let app = ScheduledApp::from_env(&config::process_env).inspect_err(|error| {
-        tracing::error!(error = %telemetry::Chain(error), "scheduled-sync is not configured");
+        tracing::error!(kind = error.kind(), error = %telemetry::Chain(error), "scheduled-sync is not configured");
     })?;
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }

@@ -11,7 +11,7 @@ use notion_relay::{config, deadline, telemetry};
 async fn main() -> Result<(), Error> {
     telemetry::init_logging();
     let app = WorkerApp::from_env(&config::process_env).inspect_err(|error| {
-        tracing::error!(error = %telemetry::Chain(error), "sync-worker is not configured");
+        tracing::error!(kind = error.kind(), error = %telemetry::Chain(error), "sync-worker is not configured");
     })?;
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }

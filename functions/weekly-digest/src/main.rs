@@ -10,7 +10,7 @@ async fn main() -> Result<(), Error> {
     telemetry::init_logging();
     // A setting that is missing fails the start-up, with the variable named in the log.
     let app = DigestApp::from_env(&config::process_env).inspect_err(|error| {
-        tracing::error!(error = %telemetry::Chain(error), "weekly-digest is not configured");
+        tracing::error!(kind = error.kind(), error = %telemetry::Chain(error), "weekly-digest is not configured");
     })?;
     lambda_runtime::run(service_fn(|event| handle(&app, event))).await
 }

@@ -32,7 +32,8 @@ pub enum SetupError {
 }
 
 impl SetupError {
-    /// Lambda's `errorType` for it.
+    /// What to look at, as the `kind` field of the "not configured" log line (the same names as
+    /// the scheduled functions' `errorType`).
     pub fn kind(&self) -> &'static str {
         match self {
             SetupError::Config(_) | SetupError::WorkspacePinMissing => "ConfigError",
@@ -52,7 +53,7 @@ pub struct Kept<T> {
 impl<T> Kept<T> {
     pub fn new(function: &'static str, setup: Result<T, SetupError>) -> Self {
         if let Err(error) = &setup {
-            tracing::error!(function, error = %Chain(error), "not configured; every request will get 500");
+            tracing::error!(function, kind = error.kind(), error = %Chain(error), "not configured; every request will get 500");
         }
         Self {
             setup: setup.map_err(Arc::new),
