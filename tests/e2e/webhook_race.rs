@@ -21,18 +21,7 @@ const REDELIVERIES: usize = 4;
 async fn opened_labeled_assigned_at_once_in_three_containers_end_on_one_page_with_the_newest() {
     let stack = Stack::start().await;
     let db = stack.database();
-    let functions = [
-        stack.function(&db).await,
-        stack.function(&db).await,
-        stack.function(&db).await,
-    ];
-    // Warm every container (secret, schema) so the race is only about the page.
-    for (i, function) in functions.iter().enumerate() {
-        let warm = &versions(900 + i as u64)[0];
-        let answer = deliver(function, &Delivery::json("issues", warm)).await;
-        assert_eq!(answer.status, 200, "{}", answer.body);
-    }
-    stack.emulator.set_rate_limit(RateLimit::notion());
+    let functions = racing_containers(&stack, &db, 900).await;
 
     let mut raced = 0;
     for seed in 0..SEEDS {
@@ -122,17 +111,7 @@ async fn opened_labeled_assigned_at_once_in_three_containers_end_on_one_page_wit
 async fn a_body_edited_inside_a_race_ends_as_the_newest_body_after_the_next_delivery() {
     let stack = Stack::start().await;
     let db = stack.database();
-    let functions = [
-        stack.function(&db).await,
-        stack.function(&db).await,
-        stack.function(&db).await,
-    ];
-    for (i, function) in functions.iter().enumerate() {
-        let warm = &versions(950 + i as u64)[0];
-        let answer = deliver(function, &Delivery::json("issues", warm)).await;
-        assert_eq!(answer.status, 200, "{}", answer.body);
-    }
-    stack.emulator.set_rate_limit(RateLimit::notion());
+    let functions = racing_containers(&stack, &db, 950).await;
     let body = |version: usize| format!("Body of version {version}.");
 
     for seed in 0..BODY_SEEDS {
@@ -194,4 +173,25 @@ async fn deliver_as_github(
         answer = deliver(function, delivery).await;
     }
     answer
+}
+
+/// Three warm `github-webhook` containers (secret and schema read, through issues `warm_from`..),
+/// then Notion's rate limit: the race that follows is only about the page.
+async fn racing_containers(
+    stack: &Stack,
+    db: &str,
+    warm_from: u64,
+) -> [relay_tests::lambda::LambdaFunction; 3] {
+    let functions = [
+        stack.function(db).await,
+        stack.function(db).await,
+        stack.function(db).await,
+    ];
+    for (i, function) in functions.iter().enumerate() {
+        let warm = &versions(warm_from + i as u64)[0];
+        let answer = deliver(function, &Delivery::json("issues", warm)).await;
+        assert_eq!(answer.status, 200, "{}", answer.body);
+    }
+    stack.emulator.set_rate_limit(RateLimit::notion());
+    functions
 }
