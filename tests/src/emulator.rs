@@ -230,6 +230,21 @@ impl Emulator {
         self.create_database("GitHub Issues", demo_properties())
     }
 
+    /// An emulator accepting `token`, holding the demo database (its id returned): where every
+    /// bench starts.
+    pub async fn with_demo_database(token: &str) -> std::io::Result<(Emulator, String)> {
+        let emulator = Emulator::start(EmulatorConfig {
+            token: token.into(),
+            ..EmulatorConfig::default()
+        })
+        .await?;
+        let db = emulator
+            .create_demo_database()
+            .map_err(|e| std::io::Error::other(format!("{e:?}")))?
+            .database_id;
+        Ok((emulator, db))
+    }
+
     /// The demo database with the fixed ids `events/env.json` names (see [`DEMO_DATABASE_ID`]).
     pub fn create_fixed_demo_database(&self) -> Result<ProvisionedDatabase, ApiError> {
         demo::create(&mut lock(&self.state))

@@ -22,7 +22,7 @@ use notion_relay::github::{Event, ItemKind, ItemState, WorkItem};
 use notion_relay::notion::{ApiVersion, DatabaseId, NotionClient, NotionConfig, Parent};
 use notion_relay::sync::properties::desired_properties;
 use notion_relay::sync::BoundSchema;
-use relay_tests::emulator::{Emulator, EmulatorConfig, RateLimit};
+use relay_tests::emulator::{Emulator, RateLimit};
 use relay_tests::lambda::{release_binary, HttpRequest, HttpResponse, LambdaFunction};
 use serde_json::{json, Value};
 use time::OffsetDateTime;
@@ -45,15 +45,7 @@ const FIXTURE: &str = concat!(
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    let emulator = Emulator::start(EmulatorConfig {
-        token: TOKEN.into(),
-        ..EmulatorConfig::default()
-    })
-    .await?;
-    let db = emulator
-        .create_demo_database()
-        .map_err(|e| format!("{e:?}"))?
-        .database_id;
+    let (emulator, db) = Emulator::with_demo_database(TOKEN).await?;
     let provisioning = provision(&emulator, &db).await?;
     println!("provisioned {PAGES} pages in {provisioning:.1?} (rate limiter off)");
     emulator.reset_log();

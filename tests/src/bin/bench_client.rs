@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use notion_relay::notion::{ApiVersion, DatabaseId, Filter, NotionClient, NotionConfig, Parent};
 use notion_relay::notion::{PropertyValue, Query};
-use relay_tests::emulator::{Emulator, EmulatorConfig};
+use relay_tests::emulator::Emulator;
 use serde_json::json;
 
 type BoxError = Box<dyn Error + Send + Sync>;
@@ -26,15 +26,7 @@ const PAGES: u32 = 250;
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    let emulator = Emulator::start(EmulatorConfig {
-        token: TOKEN.into(),
-        ..EmulatorConfig::default()
-    })
-    .await?;
-    let db = emulator
-        .create_demo_database()
-        .map_err(|e| format!("{e:?}"))?
-        .database_id;
+    let (emulator, db) = Emulator::with_demo_database(TOKEN).await?;
     let database = DatabaseId::new(&db);
     let unpaced = client(&emulator, 100_000.0)?;
     for number in 1..=PAGES {

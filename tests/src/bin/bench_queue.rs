@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use notion_relay::aws::sqs::SqsClient;
 use notion_relay::github::webhook::sign;
 use notion_relay::queue::{pace, RESERVED_PER_SECOND};
-use relay_tests::emulator::{Emulator, EmulatorConfig, RateLimit, RequestRecord};
+use relay_tests::emulator::{Emulator, RateLimit, RequestRecord};
 use relay_tests::esm::{create_fifo_with_dlq, queue_depth, EsmConfig, EventSourceMapping};
 use relay_tests::lambda::{release_binary, HttpRequest, HttpResponse, LambdaFunction};
 use relay_tests::moto::MotoServer;
@@ -140,15 +140,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
-    let emulator = Emulator::start(EmulatorConfig {
-        token: TOKEN.into(),
-        ..EmulatorConfig::default()
-    })
-    .await?;
-    let db = emulator
-        .create_demo_database()
-        .map_err(|e| format!("{e:?}"))?
-        .database_id;
+    let (emulator, db) = Emulator::with_demo_database(TOKEN).await?;
     let moto = MotoServer::start().await?;
     let aws = moto.aws_env();
     let sqs =
