@@ -27,10 +27,11 @@ LAMBDA_BINS := $(addprefix --bin ,$(FUNCTIONS))
 step = @printf '\n\033[1m==> %s\033[0m\n' "$(1)"
 
 .PHONY: help bootstrap bootstrap-arm64 test lint fmt-check clippy release-bins cargo-test \
-        events-check sam-validate sam-build build bench demo events clean distclean
+        events-check sam-validate sam-build build bench demo events clean distclean test-long
 
 help:
 	@echo "make test     lint, release build, all tests, SAM validate + SAM build check (what CI runs)"
+	@echo "make test-long  the seeded concurrency e2e tests with E2E_SEEDS (10) seeds each (~10 min)"
 	@echo "make lint     cargo fmt --check + clippy -D warnings"
 	@echo "make build    cargo lambda build --release --arm64 -> target/lambda/<fn>/bootstrap"
 	@echo "make bench    release build, then the relay-tests bench binary"
@@ -88,6 +89,16 @@ TEST_THREADS ?= 4
 cargo-test:
 	$(call step,cargo test (unit + integration + e2e))
 	cargo test --workspace -- --test-threads=$(TEST_THREADS)
+
+# The seeded concurrency tests (direct-mode races, two-way order, the queue burst) with at least
+# $(E2E_SEEDS) seeds each instead of their defaults: ~10 min on 2 cores for 10 (the burst is
+# ~1 min a seed).
+E2E_SEEDS ?= 10
+LONG_TESTS := webhook_race:: twoway_order:: queue_mode::a_burst
+
+test-long: bootstrap release-bins
+	$(call step,seeded e2e tests with $(E2E_SEEDS) seeds each)
+	E2E_SEEDS=$(E2E_SEEDS) cargo test -p relay-tests --test e2e -- --test-threads=$(TEST_THREADS) $(LONG_TESTS)
 
 # Compiles every function for aarch64 through the template's rust-cargolambda metadata and
 # checks that each artifact is an arm64 ELF named bootstrap.

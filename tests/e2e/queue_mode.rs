@@ -18,13 +18,25 @@ use crate::support::queue::{
     busiest_window, QueueStack, BUDGET, DRAIN_WITHIN, POLL, REPO, WORKERS,
 };
 use crate::support::race::versions;
+use crate::support::seeds::seeds;
 use crate::support::webhook::{
     assert_no_secrets, assert_page, deliver, expected, select, Delivery,
 };
 
+/// Seeds of the burst: one in `make test` (~1 min each), more under `make test-long`.
+const BURST_SEEDS: u64 = 1;
+
 #[tokio::test]
 async fn a_burst_of_deliveries_to_four_webhooks_ends_exact_within_the_notion_budget() {
-    let qs = QueueStack::start("burst", 60).await;
+    for seed in seeds(BURST_SEEDS) {
+        burst(8 + seed).await;
+    }
+}
+
+/// One burst, shuffled by `seed`, on a stack of its own (fresh queues, emulator and budget).
+async fn burst(seed: u64) {
+    eprintln!("burst seed {seed}");
+    let qs = QueueStack::start(&format!("burst{seed}"), 60).await;
     qs.stack.emulator.set_rate_limit(RateLimit::notion());
     let webhooks: Vec<Arc<LambdaFunction>> = {
         let mut w = Vec::new();
@@ -52,7 +64,7 @@ async fn a_burst_of_deliveries_to_four_webhooks_ends_exact_within_the_notion_bud
         }
         deliveries.extend(own);
     }
-    let mut rng = fastrand::Rng::with_seed(8);
+    let mut rng = fastrand::Rng::with_seed(seed);
     rng.shuffle(&mut deliveries);
     let total = deliveries.len();
     assert!(total >= 60);
@@ -103,7 +115,7 @@ async fn a_burst_of_deliveries_to_four_webhooks_ends_exact_within_the_notion_bud
     );
     let busiest = busiest_window(&records, Duration::from_secs(10));
     eprintln!(
-        "{total} deliveries: {} Notion calls, {limited} answered 429, busiest 10 s window {busiest}",
+        "seed {seed}: {total} deliveries: {} Notion calls, {limited} answered 429, busiest 10 s window {busiest}",
         records.len()
     );
     assert!(

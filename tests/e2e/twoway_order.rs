@@ -6,6 +6,7 @@
 
 use serde_json::{json, Value};
 
+use crate::support::seeds::seeds;
 use crate::support::twoway::{
     answer, assignees, issue, labels, multi, select, title_keeping_link, TwoWay,
 };
@@ -39,7 +40,7 @@ fn edit(rng: &mut fastrand::Rng, page: &Value, step: usize) -> Value {
 #[tokio::test]
 async fn shuffled_repeated_events_of_several_edits_leave_github_equal_to_notion_over_many_seeds() {
     let two = TwoWay::start().await;
-    for seed in 0..SEEDS {
+    for seed in seeds(SEEDS) {
         let mut rng = fastrand::Rng::with_seed(seed);
         let number = 100 + seed;
         let page_id = two

@@ -7,6 +7,7 @@ use relay_tests::emulator::{FaultConfig, RateLimit};
 
 use crate::support::content::{content, text_of};
 use crate::support::race::versions;
+use crate::support::seeds::seeds;
 use crate::support::webhook::{
     assert_no_secrets, assert_page, creates, deliver, describe, expected, page_id, title_link,
     undashed, Delivery, Stack,
@@ -24,7 +25,7 @@ async fn opened_labeled_assigned_at_once_in_three_containers_end_on_one_page_wit
     let functions = racing_containers(&stack, &db, 900).await;
 
     let mut raced = 0;
-    for seed in 0..SEEDS {
+    for seed in seeds(SEEDS) {
         let mut rng = fastrand::Rng::with_seed(seed);
         let number = 500 + seed;
         let payloads = versions(number);
@@ -114,7 +115,7 @@ async fn a_body_edited_inside_a_race_ends_as_the_newest_body_after_the_next_deli
     let functions = racing_containers(&stack, &db, 950).await;
     let body = |version: usize| format!("Body of version {version}.");
 
-    for seed in 0..BODY_SEEDS {
+    for seed in seeds(BODY_SEEDS) {
         let mut rng = fastrand::Rng::with_seed(100 + seed);
         let number = 600 + seed;
         let mut payloads = versions(number);

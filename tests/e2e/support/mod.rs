@@ -7,5 +7,6 @@ pub mod expect;
 pub mod queue;
 pub mod race;
 pub mod scheduled;
+pub mod seeds;
 pub mod twoway;
 pub mod webhook;
