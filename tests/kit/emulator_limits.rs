@@ -127,7 +127,8 @@ async fn a_request_over_500_kb_is_refused() {
     let para = json!({"paragraph": {"rich_text": [{"text": {"content": "x".repeat(2000)}}, {"text": {"content": "y".repeat(2000)}}, {"text": {"content": "z".repeat(2000)}}]}});
     let big = Value::Array(vec![para; 100]);
     assert!(big.to_string().len() > 500_000);
-    assert_refused(&create(&c, &db, issue(1, "t"), big).await);
+    let answer = create(&c, &db, issue(1, "t"), big).await;
+    assert_eq!(answer.status, 413, "{}", answer.body);
     assert!(emu.pages_in(&db.database_id).is_empty());
     let para = json!({"paragraph": {"rich_text": [{"text": {"content": "x".repeat(2000)}}, {"text": {"content": "y".repeat(2000)}}]}});
     let fits = Value::Array(vec![para; 100]);

@@ -5,7 +5,7 @@
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
@@ -21,7 +21,12 @@ use super::state::{lock, RequestRecord, SharedState, State as Workspace};
 const MAX_BODY: usize = 16 * 1024 * 1024;
 /// "the maximum size of a payload is 1000 block elements and 500KB overall"
 /// (developers.notion.com/reference/request-limits). Counted strictly, as 500,000 bytes of the
-/// raw JSON body; the block-count half is in `blocks::parse_children`.
+/// raw JSON body; the block-count half is in `blocks::parse_children`. Real Notion answers an
+/// oversized body `413 Payload Too Large` before reading it (reported for `POST /v1/pages` in
+/// jheddings/notes2notion#7 and paperboi/kindle2notion#87), so the emulator does too, whether the
+/// body parses or not. The body of that answer is not recorded anywhere we found; ours is
+/// Notion's error shape, which the client decodes like any other (a non-JSON one would keep the
+/// status all the same, `notion::error::parse_error_response`).
 pub const MAX_REQUEST_BYTES: usize = 500_000;
 /// The OAuth token endpoint authenticates with Basic client credentials, not a bearer token.
 pub const OAUTH_TOKEN_PATH: &str = "/v1/oauth/token";
@@ -121,12 +126,16 @@ pub async fn pipeline(State(shared): State<SharedState>, request: Request, next:
     }
     let response = match (gated, &parsed) {
         (Err(refusal), _) => refusal.into_response(),
-        (Ok(_), Err(())) => ApiError::invalid_json().into_response(),
-        (Ok(_), Ok(_)) if bytes.len() > MAX_REQUEST_BYTES => ApiError::validation(format!(
-            "body failed validation: the request body should be at most {MAX_REQUEST_BYTES} bytes (500KB), instead was `{}`.",
-            bytes.len()
-        ))
+        (Ok(_), _) if bytes.len() > MAX_REQUEST_BYTES => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "validation_error",
+            format!(
+                "Request body too large: {} bytes, the limit is {MAX_REQUEST_BYTES} (500KB).",
+                bytes.len()
+            ),
+        )
         .into_response(),
+        (Ok(_), Err(())) => ApiError::invalid_json().into_response(),
         (Ok(version), Ok(body)) => {
             parts.extensions.insert(Ctx {
                 version,
