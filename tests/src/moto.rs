@@ -1,5 +1,5 @@
 //! A local Secrets Manager for end-to-end tests: launches `moto_server` from the project venv on
-//! a free loopback port and talks to it with plain HTTP (the AWS JSON 1.1 protocol).
+//! a loopback port of its own and talks to it with plain HTTP (the AWS JSON 1.1 protocol).
 //!
 //! Entry point: [`MotoServer::start`]. [`MotoServer::aws_env`] gives the variables that point a
 //! function's AWS SDK at it. Dropping the handle kills the server.
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 use time::macros::format_description;
 use time::OffsetDateTime;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
 use crate::lambda::logs::Logs;
@@ -25,23 +25,19 @@ const ACCESS_KEY: &str = "testing";
 /// Python start-up is slow on a busy 2-core machine; this bounds it.
 const READY_WITHIN: Duration = Duration::from_secs(20);
 const READY_POLL: Duration = Duration::from_millis(50);
-/// Another process may grab the port between our probe and moto's bind; try a few.
-const PORT_ATTEMPTS: usize = 3;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("{path} not found: `make test` installs it (scripts/bootstrap.sh creates .venv with moto[server]); or set MOTO_SERVER_BIN")]
     Missing { path: PathBuf },
-    #[error("could not find a free port on 127.0.0.1")]
-    Port(#[source] std::io::Error),
     #[error("could not start {path}")]
     Spawn {
         path: PathBuf,
         #[source]
         source: std::io::Error,
     },
-    #[error("moto_server did not accept connections on {addr} within {READY_WITHIN:?}; its output:\n{logs}")]
-    NotReady { addr: SocketAddr, logs: String },
+    #[error("moto_server did not start listening within {READY_WITHIN:?}; its output:\n{logs}")]
+    NotReady { logs: String },
     #[error("moto_server exited ({status}) during start-up; its output:\n{logs}")]
     Exited { status: String, logs: String },
     #[error("request {target} to moto_server failed")]
@@ -81,33 +77,25 @@ pub fn moto_server_bin() -> PathBuf {
 }
 
 impl MotoServer {
-    /// Starts [`moto_server_bin`] on a free port and waits until it accepts connections.
+    /// Starts [`moto_server_bin`] on a port of its own and waits until it accepts connections.
     pub async fn start() -> Result<MotoServer> {
         Self::start_at(moto_server_bin()).await
     }
 
     /// Like [`MotoServer::start`] with an explicit `moto_server` path.
+    ///
+    /// moto binds port 0 itself and prints the port it got (werkzeug's ` * Running on
+    /// http://127.0.0.1:PORT`). Probing for a free port first and handing it over raced: with
+    /// tests starting servers in parallel, a second moto could be handed the same port, fail to
+    /// bind, and pass the connect check against the first one's server (one CI run saw a fresh
+    /// server answer `ResourceExistsException` for a secret another test had made).
     pub async fn start_at(path: PathBuf) -> Result<MotoServer> {
         if !path.is_file() {
             return Err(Error::Missing { path });
         }
-        let mut last = None;
-        for _ in 0..PORT_ATTEMPTS {
-            match Self::start_on_free_port(&path).await {
-                Ok(server) => return Ok(server),
-                // Most likely lost the port race; any other cause repeats and is reported.
-                Err(e @ Error::Exited { .. }) => last = Some(e),
-                Err(e) => return Err(e),
-            }
-        }
-        Err(last.unwrap_or(Error::Missing { path }))
-    }
-
-    async fn start_on_free_port(path: &PathBuf) -> Result<MotoServer> {
-        let addr = free_port().await?;
         let logs = Logs::default();
-        let mut child = Command::new(path)
-            .args(["-H", "127.0.0.1", "-p", &addr.port().to_string()])
+        let mut child = Command::new(&path)
+            .args(["-H", "127.0.0.1", "-p", "0"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -122,10 +110,19 @@ impl MotoServer {
             child.stderr.take().map(|p| logs.capture(p)),
         ];
         let started = Instant::now();
-        // Readiness polling (bounded): moto offers no "ready" signal besides accepting connections.
+        // Readiness polling (bounded): moto offers no "ready" signal besides its start-up line
+        // and accepting connections.
         loop {
-            if TcpStream::connect(addr).await.is_ok() {
-                break;
+            if let Some(addr) = bound_address(&logs.snapshot()) {
+                if TcpStream::connect(addr).await.is_ok() {
+                    tracing::debug!(%addr, "moto_server ready");
+                    return Ok(MotoServer {
+                        endpoint: format!("http://{addr}"),
+                        logs,
+                        client: reqwest::Client::new(),
+                        _child: child,
+                    });
+                }
             }
             if let Ok(Some(status)) = child.try_wait() {
                 for reader in readers.into_iter().flatten() {
@@ -138,19 +135,11 @@ impl MotoServer {
             }
             if started.elapsed() > READY_WITHIN {
                 return Err(Error::NotReady {
-                    addr,
                     logs: logs.snapshot(),
                 });
             }
             tokio::time::sleep(READY_POLL).await;
         }
-        tracing::debug!(%addr, "moto_server ready");
-        Ok(MotoServer {
-            endpoint: format!("http://{addr}"),
-            logs,
-            client: reqwest::Client::new(),
-            _child: child,
-        })
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -232,12 +221,16 @@ impl MotoServer {
     }
 }
 
-/// A port that was free a moment ago (bind to :0, read it, release it).
-async fn free_port() -> Result<SocketAddr> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(Error::Port)?;
-    listener.local_addr().map_err(Error::Port)
+/// The address from moto's start-up line ` * Running on http://127.0.0.1:PORT`.
+fn bound_address(logs: &str) -> Option<SocketAddr> {
+    logs.lines().find_map(|line| {
+        let rest = line.split("Running on http://").nth(1)?;
+        let addr: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+            .collect();
+        addr.parse().ok()
+    })
 }
 
 fn string_field(answer: &Value, name: &str) -> String {
@@ -284,6 +277,20 @@ mod tests {
             "AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/secretsmanager/aws4_request, "
         ));
         assert!(header.ends_with(&format!("Signature={}", "0".repeat(64))));
+    }
+
+    #[test]
+    fn the_bound_address_is_read_from_werkzeugs_start_up_line() {
+        let logs = "WARNING: This is a development server.\n * Running on http://127.0.0.1:37475\n\u{1b}[33mPress CTRL+C to quit\u{1b}[0m\n";
+        assert_eq!(
+            bound_address(logs),
+            Some("127.0.0.1:37475".parse().unwrap())
+        );
+        assert_eq!(
+            bound_address("WARNING: This is a development server.\n"),
+            None
+        );
+        assert_eq!(bound_address(" * Running on http://127.0.0.1:"), None);
     }
 
     #[test]
