@@ -45,7 +45,8 @@ impl WorkOp {
 
     /// Applies the work. `alone`: the caller is the only writer of the key (the worker), so a
     /// create costs 2 calls. `github`, when given, is asked before a create whether the issue
-    /// was deleted (`sync::tombstone`).
+    /// was deleted (`sync::tombstone`) and before a person's edit is overwritten what GitHub
+    /// holds now (`sync::person_edit`).
     pub async fn run(
         &self,
         syncer: &Syncer<'_>,
@@ -53,7 +54,7 @@ impl WorkOp {
         alone: bool,
     ) -> Result<SyncResult, notion::Error> {
         match self {
-            WorkOp::Upsert { item } => syncer.upsert_unless_deleted(item, github, alone).await,
+            WorkOp::Upsert { item } => syncer.upsert_checked(item, github, alone).await,
             WorkOp::Archive { repository, number } => syncer.archive(repository, *number).await,
         }
     }

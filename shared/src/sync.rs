@@ -7,6 +7,7 @@ pub mod body;
 #[cfg(test)]
 pub(crate) mod fixtures;
 mod parent;
+mod person_edit;
 pub mod properties;
 pub mod race;
 pub mod schema;

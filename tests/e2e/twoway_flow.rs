@@ -355,3 +355,69 @@ async fn under_notion_version_2025_09_03_a_close_costs_the_same_and_the_echo_is_
     let echo = two.flush_github().await;
     assert_eq!(echo[0].answer["outcome"], "unchanged", "{echo:?}");
 }
+
+/// A delivery GitHub made before the write-back but that arrives after its echo (a redelivery of
+/// one answered 503 after it was applied, an SQS duplicate, a slow container) passes the stale
+/// guard — the echo wrote nothing, so the page still records the older `updated_at` — and used
+/// to put back what the person changed. github-webhook now reads the issue from GitHub first and
+/// writes that newer state: the person's edit stands, for one GitHub read and no Notion write.
+#[tokio::test]
+async fn a_late_delivery_from_before_the_write_back_does_not_undo_the_persons_edit() {
+    let two = TwoWay::start().await;
+    let page_id = two.sync_new(issue(8, "Fix the lexer").label("bug")).await;
+    // GitHub's `labeled` of the issue as the page holds it, held back to arrive late.
+    assert!(two.github.queue_webhook(REPO, 8, "labeled"));
+    let late = two.github.hold_outbox();
+    assert_eq!(late.len(), 1);
+
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let sent = two.flush_notion().await;
+    assert_eq!(answer(&sent[0])["outcome"], "patched", "{}", sent[0].answer);
+    let echo = two.flush_github().await;
+    assert_eq!(
+        echo[0].answer["outcome"], "unchanged",
+        "{:?}",
+        echo[0].answer
+    );
+    assert_eq!(two.issue(8)["state"], "closed");
+
+    let github_mark = two.github.requests().len();
+    let notion_mark = two.stack.mark();
+    let delivered = two.github.deliver_held(late).await;
+    assert_eq!(
+        (delivered[0].status, &delivered[0].answer["outcome"]),
+        (200, &json!("unchanged")),
+        "{:?}\n{}",
+        delivered[0].answer,
+        two.github_webhook.logs()
+    );
+    assert_eq!(
+        crate::support::webhook::select(&two.page(&page_id), "Status").as_deref(),
+        Some("Closed"),
+        "the person's edit stands"
+    );
+    let github_calls = two.github_since(github_mark);
+    assert_eq!(
+        github_calls.len(),
+        1,
+        "one read of the issue: {github_calls:?}"
+    );
+    assert_eq!(github_calls[0].method, "GET");
+    assert_eq!(github_calls[0].path, format!("/repos/{REPO}/issues/8"));
+    let notion_calls = two.stack.since(notion_mark);
+    assert_eq!(
+        notion_writes(&notion_calls),
+        0,
+        "{:?}",
+        describe(&notion_calls)
+    );
+    assert_eq!(
+        two.github.patches().len(),
+        1,
+        "nothing more written to GitHub"
+    );
+    assert!(two
+        .github_webhook
+        .logs()
+        .contains("writing GitHub's newer state instead"));
+}

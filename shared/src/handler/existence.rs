@@ -1,5 +1,7 @@
-//! The GitHub client asked before a page is created whether the issue was deleted
-//! (`sync::tombstone`): built once per container, and only when a GitHub token is configured.
+//! The GitHub client the sync asks in the two cases where a delivery alone could undo
+//! something: before a page is created, whether the issue was deleted (`sync::tombstone`), and
+//! before a person's Notion edit is overwritten, what GitHub holds now (`sync::person_edit`).
+//! Built once per container, and only when a GitHub token is configured.
 
 use std::time::Duration;
 
@@ -10,20 +12,16 @@ use crate::config::{self, ConfigError, Env};
 use crate::github::GitHubClient;
 use crate::secrets::SecretsProvider;
 
-/// The check must leave the create its time.
+/// The checks must leave the write its time.
 const CHECK_BUDGET: Duration = Duration::from_secs(3);
-const USER_AGENT: &str = concat!(
-    "notion-relay/",
-    env!("CARGO_PKG_VERSION"),
-    " (deletion check)"
-);
+const USER_AGENT: &str = concat!("notion-relay/", env!("CARGO_PKG_VERSION"), " (sync checks)");
 
-pub struct DeletionCheck {
+pub struct GitHubChecks {
     base_url: String,
     client: OnceCell<Option<GitHubClient>>,
 }
 
-impl DeletionCheck {
+impl GitHubChecks {
     pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
         Ok(Self {
             base_url: config::github_api_url(env)?,
@@ -42,7 +40,7 @@ impl DeletionCheck {
             .get_or_init(|| async {
                 let token = secrets.github_token().await.ok().flatten()?;
                 GitHubClient::new(&self.base_url, Some(token), USER_AGENT)
-                    .inspect_err(|error| tracing::warn!(error = %crate::telemetry::Chain(&error), "no deletion check: GITHUB_API_URL is unusable"))
+                    .inspect_err(|error| tracing::warn!(error = %crate::telemetry::Chain(&error), "no GitHub checks before writes: GITHUB_API_URL is unusable"))
                     .ok()
             })
             .await

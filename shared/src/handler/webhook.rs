@@ -13,7 +13,7 @@ use serde_json::json;
 use tokio::time::Instant;
 
 use super::access::{AccessError, NotionAccess, NotionSettings};
-use super::existence::DeletionCheck;
+use super::existence::GitHubChecks;
 use super::request::{answer, Answered, RequestLog};
 use super::setup::{Kept, SetupError};
 use crate::config::Env;
@@ -32,7 +32,7 @@ struct Setup {
     access: NotionAccess,
     /// Queue mode when set.
     queue: Option<DeliveryQueue>,
-    deletions: DeletionCheck,
+    github_checks: GitHubChecks,
 }
 
 impl Setup {
@@ -42,7 +42,7 @@ impl Setup {
         Ok(Self {
             access: NotionAccess::new(settings, secrets),
             queue: DeliveryQueue::from_env(env).map_err(SetupError::Queue)?,
-            deletions: DeletionCheck::from_env(env)?,
+            github_checks: GitHubChecks::from_env(env)?,
         })
     }
 }
@@ -173,7 +173,7 @@ impl WebhookApp {
             Ok(client) => client.with_deadline(deadline),
             Err(error) => return access_failure(&error),
         };
-        let github = setup.deletions.client(&access.secrets, deadline).await;
+        let github = setup.github_checks.client(&access.secrets, deadline).await;
         // A 401 re-reads the secret once inside the client (`NotionClient::set_token_source`).
         let result = async {
             let schema = access.schema(&client).await?;

@@ -23,7 +23,7 @@ use tokio::time::Instant;
 
 use self::batch::GroupPlan;
 use super::access::{AccessError, NotionAccess, NotionSettings};
-use super::existence::DeletionCheck;
+use super::existence::GitHubChecks;
 use super::setup::SetupError;
 use crate::config::{self, ConfigError, Env};
 use crate::notion::{NotionClient, RetryPolicy};
@@ -56,7 +56,7 @@ fn budget_pace_in(env: &impl Env) -> Result<Option<f64>, ConfigError> {
 /// The function's state for a warm container.
 pub struct WorkerApp {
     access: NotionAccess,
-    deletions: DeletionCheck,
+    github_checks: GitHubChecks,
 }
 
 impl WorkerApp {
@@ -77,7 +77,7 @@ impl WorkerApp {
         };
         Ok(Self {
             access: NotionAccess::new(settings, secrets).with_retry(retry),
-            deletions: DeletionCheck::from_env(env)?,
+            github_checks: GitHubChecks::from_env(env)?,
         })
     }
 
@@ -169,7 +169,10 @@ impl WorkerApp {
         let deadline = client
             .deadline()
             .unwrap_or_else(|| Instant::now() + crate::deadline::LAMBDA_MAX_TIMEOUT);
-        let github = self.deletions.client(&self.access.secrets, deadline).await;
+        let github = self
+            .github_checks
+            .client(&self.access.secrets, deadline)
+            .await;
         let schema = self.access.schema(client).await?;
         let syncer = Syncer {
             notion: client,

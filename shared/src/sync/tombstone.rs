@@ -15,23 +15,28 @@
 //! (unreachable, rate limited, not visible) the create goes ahead: a page too many is visible
 //! and archivable; a page lost is not.
 
-use super::race;
 use super::upsert::{Outcome, SyncResult, Syncer};
+use super::{person_edit, race};
 use crate::github::{GitHubClient, WorkItem};
 use crate::notion;
 
 impl Syncer<'_> {
-    /// [`Syncer::upsert`] (or [`Syncer::upsert_alone`] when `alone`) that does not create a page
-    /// for an issue GitHub says was deleted: that delivery is answered `stale`.
-    pub async fn upsert_unless_deleted(
+    /// [`Syncer::upsert`] (or [`Syncer::upsert_alone`] when `alone`) that, given a GitHub
+    /// client, asks GitHub in the two cases where the delivery alone could undo something: it
+    /// does not create a page for an issue GitHub says was deleted (that delivery is answered
+    /// `stale`), and it does not overwrite a person's Notion edit with a state older than
+    /// GitHub's current one (`sync::person_edit`).
+    pub async fn upsert_checked(
         &self,
         item: &WorkItem,
         github: Option<&GitHubClient>,
         alone: bool,
     ) -> Result<SyncResult, notion::Error> {
         let existing = self.find(&item.repository, item.number).await?;
-        if existing.is_empty() {
-            if let Some(github) = github {
+        let newer;
+        let mut item = item;
+        if let Some(github) = github {
+            if existing.is_empty() {
                 if github.issue_deleted(&item.repository, item.number).await == Some(true) {
                     tracing::info!(repository = %item.repository, number = item.number,
                         "GitHub says the issue was deleted; not re-creating its page");
@@ -40,6 +45,11 @@ impl Syncer<'_> {
                         page_id: None,
                     });
                 }
+            } else if let Some(current) =
+                person_edit::newer_state(self.schema, item, &existing, github).await
+            {
+                newer = current;
+                item = &newer;
             }
         }
         if alone {

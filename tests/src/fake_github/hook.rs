@@ -148,16 +148,22 @@ impl FakeGitHub {
         self.shared.lock().writes.outbox.clone()
     }
 
+    /// Takes the waiting deliveries out of the outbox, to send later with
+    /// [`Self::deliver_held`] (a delivery GitHub made but that arrives late).
+    pub fn hold_outbox(&self) -> Vec<Outgoing> {
+        std::mem::take(&mut self.shared.lock().writes.outbox)
+    }
+
     /// Sends the waiting deliveries, in order, one at a time; returns each answer. Without a
     /// target (see [`Self::deliver_to`]) they are dropped.
     pub async fn deliver_webhooks(&self) -> Vec<Delivered> {
-        let (outbox, target) = {
-            let mut inner = self.shared.lock();
-            (
-                std::mem::take(&mut inner.writes.outbox),
-                inner.writes.target.clone(),
-            )
-        };
+        let outbox = self.hold_outbox();
+        self.deliver_held(outbox).await
+    }
+
+    /// Sends `outbox` (held by [`Self::hold_outbox`]) like [`Self::deliver_webhooks`].
+    pub async fn deliver_held(&self, outbox: Vec<Outgoing>) -> Vec<Delivered> {
+        let target = self.shared.lock().writes.target.clone();
         let Some((url, secret)) = target else {
             return Vec::new();
         };
