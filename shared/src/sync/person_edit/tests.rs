@@ -50,6 +50,18 @@ fn client(server: &TestServer) -> GitHubClient {
     GitHubClient::new(&server.url, Some("ghp_t".into()), "notion-relay-tests").unwrap()
 }
 
+/// [`newer_state`] of [`delivered`] over the page a person closed, asking `server`.
+async fn after_a_person_closed_it(server: &TestServer) -> Option<WorkItem> {
+    let schema = fixtures::schema(COLUMNS);
+    newer_state(
+        &schema,
+        &delivered(),
+        &[closed_by_a_person()],
+        &client(server),
+    )
+    .await
+}
+
 #[test]
 fn only_a_change_to_a_page_someone_else_edited_last_is_checked() {
     let schema = fixtures::schema(COLUMNS);
@@ -80,15 +92,9 @@ fn only_a_change_to_a_page_someone_else_edited_last_is_checked() {
 #[tokio::test]
 async fn a_delivery_older_than_github_is_replaced_by_what_github_holds_now() {
     let server = TestServer::start(vec![Canned::json(200, CLOSED_ON_GITHUB)]).await;
-    let schema = fixtures::schema(COLUMNS);
-    let current = newer_state(
-        &schema,
-        &delivered(),
-        &[closed_by_a_person()],
-        &client(&server),
-    )
-    .await
-    .expect("GitHub is newer");
+    let current = after_a_person_closed_it(&server)
+        .await
+        .expect("GitHub is newer");
     assert_eq!(current.state, Some(ItemState::Closed));
     assert_eq!(current.updated_at, datetime!(2026-06-27 18:05:00 UTC));
     assert_eq!(current.default_branch.as_deref(), Some("trunk"));
@@ -100,7 +106,7 @@ async fn a_delivery_older_than_github_is_replaced_by_what_github_holds_now() {
     );
     // What GitHub holds now is what the person left: nothing to undo.
     assert!(!would_undo_an_edit(
-        &schema,
+        &fixtures::schema(COLUMNS),
         &current,
         &[closed_by_a_person()]
     ));
@@ -108,7 +114,6 @@ async fn a_delivery_older_than_github_is_replaced_by_what_github_holds_now() {
 
 #[tokio::test]
 async fn a_delivery_as_new_as_github_or_a_github_that_cannot_say_is_written_as_it_is() {
-    let schema = fixtures::schema(COLUMNS);
     let same_time = r#"{"number": 7, "title": "Fix it", "state": "open",
         "html_url": "https://github.com/octo/repo/issues/7", "updated_at": "2026-06-27T18:01:15Z"}"#;
     for answer in [
@@ -117,13 +122,7 @@ async fn a_delivery_as_new_as_github_or_a_github_that_cannot_say_is_written_as_i
         Canned::json(200, r#"{"number": 7}"#),
     ] {
         let server = TestServer::start(vec![answer]).await;
-        let current = newer_state(
-            &schema,
-            &delivered(),
-            &[closed_by_a_person()],
-            &client(&server),
-        )
-        .await;
+        let current = after_a_person_closed_it(&server).await;
         assert_eq!(current, None);
         assert_eq!(server.requests().len(), 1);
     }
@@ -145,15 +144,9 @@ async fn a_pull_request_is_read_from_the_pulls_api_for_draft_merged_and_reviewer
         ),
     ])
     .await;
-    let schema = fixtures::schema(COLUMNS);
-    let current = newer_state(
-        &schema,
-        &delivered(),
-        &[closed_by_a_person()],
-        &client(&server),
-    )
-    .await
-    .expect("GitHub is newer");
+    let current = after_a_person_closed_it(&server)
+        .await
+        .expect("GitHub is newer");
     assert_eq!(current.state, Some(ItemState::Draft));
     assert_eq!(current.reviewers, Some(vec!["ana".to_string()]));
     let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
