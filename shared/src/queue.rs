@@ -16,9 +16,9 @@ use tokio::time::Instant;
 use crate::aws::sqs::{FifoMessage, SqsClient, MAX_MESSAGE_BYTES};
 use crate::aws::AwsError;
 use crate::config::{optional, Env, DELIVERY_QUEUE_URL};
-use crate::github::{GitHubClient, WorkItem};
+use crate::github::WorkItem;
 use crate::notion;
-use crate::sync::{SyncResult, Syncer};
+use crate::sync::{GitHubView, SyncResult, Syncer};
 
 /// Room left under SQS's limit for the JSON around the item and the attributes.
 const BODY_BUDGET: usize = MAX_MESSAGE_BYTES - 8 * 1024;
@@ -50,7 +50,7 @@ impl WorkOp {
     pub async fn run(
         &self,
         syncer: &Syncer<'_>,
-        github: Option<&GitHubClient>,
+        github: Option<&GitHubView>,
         alone: bool,
     ) -> Result<SyncResult, notion::Error> {
         match self {

@@ -7,7 +7,7 @@ pub mod body;
 #[cfg(test)]
 pub(crate) mod fixtures;
 mod parent;
-mod person_edit;
+pub mod person_edit;
 pub mod properties;
 pub mod race;
 pub mod schema;
@@ -16,6 +16,7 @@ pub mod tombstone;
 pub mod upsert;
 pub mod writeback;
 
+pub use person_edit::GitHubView;
 pub use schema::{BoundSchema, Field, SchemaError};
 pub use upsert::{body_blocks, Outcome, SyncResult, Syncer};
 pub mod reconcile;

@@ -7,7 +7,7 @@ use relay_tests::emulator::RequestRecord;
 use serde_json::{json, Value};
 
 use crate::support::twoway::{answer, issue, labels, multi, select, sign, TwoWay, REPO};
-use crate::support::webhook::{assert_no_secrets, describe, writes};
+use crate::support::webhook::{assert_no_secrets, describe, multi_select, writes};
 
 /// Notion page writes in a slice of the emulator log.
 fn notion_writes(records: &[RequestRecord]) -> usize {
@@ -420,4 +420,69 @@ async fn a_late_delivery_from_before_the_write_back_does_not_undo_the_persons_ed
         .github_webhook
         .logs()
         .contains("writing GitHub's newer state instead"));
+}
+
+/// The other order: GitHub's delivery arrives between a person's edit and notion-webhook's
+/// handling of it (Notion sends its events late). github-webhook keeps the Status the person set
+/// — GitHub has not changed the state since the version the page records — and writes what
+/// GitHub did change (a label); notion-webhook then still finds the edit and writes it back.
+/// Before, the delivery put Status back to Open and the edit was lost on both sides.
+#[tokio::test]
+async fn a_github_delivery_before_the_write_back_keeps_the_persons_pending_edit() {
+    let two = TwoWay::start().await;
+    let page_id = two.sync_new(issue(19, "Fix the parser")).await;
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let event = two.stack.emulator.take_webhook_events().remove(0);
+    let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
+    assert!(two.github.update_issue(REPO, 19, |i| {
+        i.labels.push("triaged".into());
+        i.updated_at = later;
+    }));
+    two.github.record_issue_event(REPO, 19, "labeled", later);
+    assert!(two.github.queue_webhook(REPO, 19, "labeled"));
+    let github_mark = two.github.requests().len();
+
+    let delivered = two.flush_github().await;
+    assert_eq!(
+        (delivered[0].status, &delivered[0].answer["outcome"]),
+        (200, &json!("updated")),
+        "{:?}\n{}",
+        delivered[0].answer,
+        two.github_webhook.logs()
+    );
+    let page = two.page(&page_id);
+    assert_eq!(
+        crate::support::webhook::select(&page, "Status").as_deref(),
+        Some("Closed"),
+        "the pending edit is kept"
+    );
+    assert_eq!(
+        multi_select(&page, "Labels"),
+        ["bug", "triaged"],
+        "GitHub's change is written"
+    );
+    let calls: Vec<String> = two
+        .github_since(github_mark)
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "GET /repos/octo-org/planner/issues/19",
+            "GET /repos/octo-org/planner/issues/19/events",
+        ]
+    );
+
+    let sent = two.stack.emulator.send_webhook_event(&event).await;
+    assert_eq!(answer(&sent)["outcome"], "patched", "{}", sent.answer);
+    assert_eq!(two.issue(19)["state"], "closed");
+    assert_eq!(labels(&two.issue(19)), ["bug", "triaged"]);
+    two.flush_github().await;
+    let page = two.page(&page_id);
+    assert_eq!(
+        crate::support::webhook::select(&page, "Status").as_deref(),
+        Some("Closed")
+    );
+    assert_eq!(multi_select(&page, "Labels"), ["bug", "triaged"]);
 }

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use crate::config::{self, ConfigError, Env};
 use crate::github::GitHubClient;
 use crate::secrets::SecretsProvider;
+use crate::sync::GitHubView;
 
 /// The checks must leave the write its time.
 const CHECK_BUDGET: Duration = Duration::from_secs(3);
@@ -29,12 +30,10 @@ impl GitHubChecks {
         })
     }
 
-    /// The client, bounded by `deadline` and [`CHECK_BUDGET`]; `None` without a GitHub token.
-    pub async fn client(
-        &self,
-        secrets: &SecretsProvider,
-        deadline: Instant,
-    ) -> Option<GitHubClient> {
+    /// The client, bounded by `deadline` and [`CHECK_BUDGET`], and whether two-way sync is set
+    /// up (the secret holds notion-webhook's `notion_webhook_secret`); `None` without a GitHub
+    /// token.
+    pub async fn client(&self, secrets: &SecretsProvider, deadline: Instant) -> Option<GitHubView> {
         let client = self
             .client
             .get_or_init(|| async {
@@ -45,10 +44,15 @@ impl GitHubChecks {
             })
             .await
             .as_ref()?;
-        Some(
-            client
+        let two_way = secrets
+            .get()
+            .await
+            .is_ok_and(|s| s.notion_webhook_secret.is_some());
+        Some(GitHubView {
+            client: client
                 .clone()
                 .with_deadline(deadline.min(Instant::now() + CHECK_BUDGET)),
-        )
+            two_way,
+        })
     }
 }

@@ -15,47 +15,171 @@
 //! in one-way sync. Costs: GitHub calls on that path only (an echo already holds the values and
 //! costs none, so does every delivery to a page we wrote last); no Notion call. Without a GitHub
 //! token there is no check and the gap stays; when GitHub cannot say, the delivery is written.
+//!
+//! The other order: with two-way sync on (the secret holds the Notion webhook's
+//! `notion_webhook_secret`), a GitHub delivery can arrive between a person's edit and
+//! notion-webhook's handling of it — Notion sends its events seconds to a minute late — and
+//! GitHub's state then is no newer than the delivery. A value the person changed that GitHub has
+//! not changed since the version the page records (the issue's event log, one more call) is the
+//! person's pending edit: it is kept, and the rest of the delivery written, so notion-webhook
+//! still finds the edit to write back. Only for an edit of the last [`PENDING_WINDOW`]: an edit
+//! notion-webhook refused (a label GitHub does not take) is put back by GitHub's next delivery
+//! after that, as before. A pull request's Status is never kept (Merged and Draft cannot be set
+//! from Notion, and a merged pull request is not reopened).
 
-use super::properties::{desired_properties, freshness, holds_values, Freshness};
-use super::schema::BoundSchema;
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use super::properties::{desired_properties, freshness, holds_values, recorded_updated, Freshness};
+use super::schema::{BoundSchema, Field};
 use super::title::timestamp;
-use crate::github::{GitHubClient, WorkItem};
-use crate::notion::Page;
+use super::writeback::{edited_field, Editable};
+use crate::github::{GitHubClient, ItemKind, WorkItem};
+use crate::notion::{Page, PropertyValue};
 
-/// GitHub's current state of `item` when `item` would change a value someone else set on one of
-/// `existing` and GitHub holds something newer; `None` otherwise.
+/// How long after a person's edit its values are taken for a write-back still on its way.
+pub const PENDING_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// What the sync may ask GitHub before a write: the client (with a GitHub token), and whether
+/// Notion-side edits are written back (two-way sync set up).
+#[derive(Debug, Clone)]
+pub struct GitHubView {
+    pub client: GitHubClient,
+    pub two_way: bool,
+}
+
+/// The item to write instead of `item` over `existing`, when `item` would change a value someone
+/// else set: GitHub's current state when that is newer, else (two-way) `item` without the
+/// person's pending edits; `None` to write `item` as it is.
 pub async fn newer_state(
     schema: &BoundSchema,
     item: &WorkItem,
     existing: &[Page],
-    github: &GitHubClient,
+    github: &GitHubView,
+    now: OffsetDateTime,
 ) -> Option<WorkItem> {
-    if !would_undo_an_edit(schema, item, existing) {
+    let page = existing
+        .iter()
+        .find(|page| would_undo_an_edit(schema, item, page))?;
+    let current = current_item(&github.client, item).await?;
+    if current.updated_at > item.updated_at {
+        tracing::info!(
+            repository = %item.repository,
+            number = item.number,
+            delivered = %timestamp(item.updated_at),
+            current = %timestamp(current.updated_at),
+            "the delivery would undo an edit made in Notion; writing GitHub's newer state instead"
+        );
+        return Some(current);
+    }
+    if !github.two_way || !edited_within(page, PENDING_WINDOW, now) {
         return None;
     }
-    let current = current_item(github, item).await?;
-    if current.updated_at <= item.updated_at {
-        return None;
-    }
-    tracing::info!(
-        repository = %item.repository,
-        number = item.number,
-        delivered = %timestamp(item.updated_at),
-        current = %timestamp(current.updated_at),
-        "the delivery would undo an edit made in Notion; writing GitHub's newer state instead"
-    );
-    Some(current)
+    without_pending_edits(schema, item, page, &github.client).await
 }
 
-/// Whether writing `item` would change a value on a page someone other than us edited last
-/// (and that the stale guard lets through).
-fn would_undo_an_edit(schema: &BoundSchema, item: &WorkItem, existing: &[Page]) -> bool {
+/// Whether writing `item` would change a value on `page`, which someone other than us edited
+/// last (and that the stale guard lets through).
+fn would_undo_an_edit(schema: &BoundSchema, item: &WorkItem, page: &Page) -> bool {
+    page.edited_by_someone_else()
+        && freshness(item, page, schema) == Freshness::NotOlder
+        && !holds_values(page, &desired_properties(item, schema), schema)
+}
+
+/// Whether the page's last edit is at most `window` before `now` (Notion keeps the minute).
+fn edited_within(page: &Page, window: Duration, now: OffsetDateTime) -> bool {
+    OffsetDateTime::parse(&page.last_edited_time, &Rfc3339)
+        .is_ok_and(|edited| now - edited <= window + Duration::from_secs(60))
+}
+
+/// `item` without the values a person changed on `page` that GitHub has not changed since the
+/// version the page records; `None` when there are none (or GitHub cannot say).
+async fn without_pending_edits(
+    schema: &BoundSchema,
+    item: &WorkItem,
+    page: &Page,
+    github: &GitHubClient,
+) -> Option<WorkItem> {
+    let since = recorded_updated(page, schema)?;
+    let differing = differing_editables(schema, item, page);
+    if differing.is_empty() {
+        return None;
+    }
+    let events = github
+        .issue_events(&item.repository, item.number)
+        .await
+        .inspect_err(|error| tracing::warn!(repository = %item.repository, number = item.number,
+            error = %crate::telemetry::Chain(error), "cannot read the issue's event log; writing the delivery as it is"))
+        .ok()??;
+    let changed_on_github: BTreeSet<Editable> = events
+        .iter()
+        .filter(|e| e.created_at().is_none_or(|at| at > since))
+        .filter_map(|e| edited_field(&e.event))
+        .collect();
+    let pending: Vec<Editable> = differing
+        .into_iter()
+        .filter(|field| !changed_on_github.contains(field))
+        .collect();
+    if pending.is_empty() {
+        return None;
+    }
+    tracing::info!(repository = %item.repository, number = item.number, kept = ?pending,
+        "keeping values a person changed in Notion that are not written back to GitHub yet");
+    Some(keeping(item, page, schema, &pending))
+}
+
+/// The editable values where `page` holds something other than `item` would write (a pull
+/// request's Status aside).
+fn differing_editables(schema: &BoundSchema, item: &WorkItem, page: &Page) -> Vec<Editable> {
     let desired = desired_properties(item, schema);
-    existing.iter().any(|page| {
-        page.edited_by_someone_else()
-            && freshness(item, page, schema) == Freshness::NotOlder
-            && !holds_values(page, &desired, schema)
-    })
+    Editable::ALL
+        .into_iter()
+        .filter(|field| !(*field == Editable::Status && item.kind == ItemKind::PullRequest))
+        .filter(|field| {
+            let Some(name) = property_name(schema, *field) else {
+                return false;
+            };
+            let Some(want) = desired.get(name) else {
+                return false;
+            };
+            let one = std::collections::BTreeMap::from([(name.to_owned(), want.clone())]);
+            !holds_values(page, &one, schema)
+        })
+        .collect()
+}
+
+fn property_name(schema: &BoundSchema, field: Editable) -> Option<&str> {
+    let bound = match field {
+        Editable::Title => return Some(schema.title()),
+        Editable::Status => Field::Status,
+        Editable::Labels => Field::Labels,
+        Editable::Assignees => Field::Assignees,
+        Editable::Milestone => Field::Milestone,
+    };
+    schema.get(bound).map(|b| b.property.as_str())
+}
+
+/// `item` with `fields` left as the page has them: unknown, so the write skips them (the title,
+/// which is always written, takes the page's text).
+fn keeping(item: &WorkItem, page: &Page, schema: &BoundSchema, fields: &[Editable]) -> WorkItem {
+    let mut item = item.clone();
+    for field in fields {
+        match field {
+            Editable::Status => item.state = None,
+            Editable::Labels => item.labels = None,
+            Editable::Assignees => item.assignees = None,
+            Editable::Milestone => item.milestone = None,
+            Editable::Title => {
+                if let Some(PropertyValue::Title(text)) = page.property(schema.title()) {
+                    item.title = text.iter().map(|t| t.content.as_str()).collect();
+                }
+            }
+        }
+    }
+    item
 }
 
 /// The item as GitHub has it now; `None` when GitHub cannot say (logged).

@@ -15,9 +15,12 @@
 //! (unreachable, rate limited, not visible) the create goes ahead: a page too many is visible
 //! and archivable; a page lost is not.
 
+use time::OffsetDateTime;
+
+use super::person_edit::{self, GitHubView};
+use super::race;
 use super::upsert::{Outcome, SyncResult, Syncer};
-use super::{person_edit, race};
-use crate::github::{GitHubClient, WorkItem};
+use crate::github::WorkItem;
 use crate::notion;
 
 impl Syncer<'_> {
@@ -29,7 +32,7 @@ impl Syncer<'_> {
     pub async fn upsert_checked(
         &self,
         item: &WorkItem,
-        github: Option<&GitHubClient>,
+        github: Option<&GitHubView>,
         alone: bool,
     ) -> Result<SyncResult, notion::Error> {
         let existing = self.find(&item.repository, item.number).await?;
@@ -37,7 +40,12 @@ impl Syncer<'_> {
         let mut item = item;
         if let Some(github) = github {
             if existing.is_empty() {
-                if github.issue_deleted(&item.repository, item.number).await == Some(true) {
+                if github
+                    .client
+                    .issue_deleted(&item.repository, item.number)
+                    .await
+                    == Some(true)
+                {
                     tracing::info!(repository = %item.repository, number = item.number,
                         "GitHub says the issue was deleted; not re-creating its page");
                     return Ok(SyncResult {
@@ -45,8 +53,14 @@ impl Syncer<'_> {
                         page_id: None,
                     });
                 }
-            } else if let Some(current) =
-                person_edit::newer_state(self.schema, item, &existing, github).await
+            } else if let Some(current) = person_edit::newer_state(
+                self.schema,
+                item,
+                &existing,
+                github,
+                OffsetDateTime::now_utc(),
+            )
+            .await
             {
                 newer = current;
                 item = &newer;

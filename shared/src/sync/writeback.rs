@@ -242,21 +242,32 @@ fn milestone(value: &PropertyValue, issue: &IssueState, plan: &mut Plan) {
     }
 }
 
+/// The editable value a GitHub issue event changed (`closed` → Status, `labeled` → Labels, …);
+/// `None` for events that change none (comments, references, …).
+pub fn edited_field(github_event: &str) -> Option<Editable> {
+    Some(match github_event {
+        "closed" | "reopened" | "merged" | "converted_to_draft" | "ready_for_review" => {
+            Editable::Status
+        }
+        "labeled" | "unlabeled" => Editable::Labels,
+        "assigned" | "unassigned" => Editable::Assignees,
+        "renamed" => Editable::Title,
+        "milestoned" | "demilestoned" => Editable::Milestone,
+        _ => return None,
+    })
+}
+
 /// Whether a GitHub issue event changed a field the plan would write (then GitHub's edit, made
 /// after the Notion edit, wins for that issue).
 pub fn conflicts(plan: &Plan, github_event: &str) -> bool {
     let patch = &plan.patch;
-    match github_event {
-        "closed" | "reopened" | "merged" | "converted_to_draft" | "ready_for_review" => {
-            patch.state.is_some()
-        }
-        "labeled" | "unlabeled" => patch.labels.is_some(),
-        "assigned" | "unassigned" => patch.assignees.is_some(),
-        "renamed" => patch.title.is_some(),
-        "milestoned" | "demilestoned" => {
-            patch.milestone.is_some() || plan.milestone_title.is_some()
-        }
-        _ => false,
+    match edited_field(github_event) {
+        Some(Editable::Status) => patch.state.is_some(),
+        Some(Editable::Labels) => patch.labels.is_some(),
+        Some(Editable::Assignees) => patch.assignees.is_some(),
+        Some(Editable::Title) => patch.title.is_some(),
+        Some(Editable::Milestone) => patch.milestone.is_some() || plan.milestone_title.is_some(),
+        None => false,
     }
 }
 

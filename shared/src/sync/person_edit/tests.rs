@@ -1,4 +1,5 @@
-//! When a delivery is checked against GitHub's current state, and what is written then.
+//! When a delivery is checked against GitHub, and what is written then: GitHub's newer state, or
+//! (two-way) the delivery without a person's pending edits.
 
 use time::macros::datetime;
 
@@ -8,7 +9,10 @@ use crate::notion::PropertyValue;
 use crate::secrets::test_server::{Canned, TestServer};
 use crate::sync::fixtures;
 
-const COLUMNS: &str = "Name, Issue #, Status, Labels, Updated";
+const COLUMNS: &str = "Name, Issue #, Status, Labels, Comments, Updated";
+
+/// Three minutes after the pages' last edit (`fixtures::page`: 2026-01-01T00:00:00Z).
+const NOW: OffsetDateTime = datetime!(2026-01-01 00:03:00 UTC);
 
 /// Issue 7, open, as the delivery (and the page written from it) hold it.
 fn delivered() -> WorkItem {
@@ -46,53 +50,60 @@ const CLOSED_ON_GITHUB: &str = r#"{"number": 7, "title": "Fix it", "state": "clo
     "html_url": "https://github.com/octo/repo/issues/7", "updated_at": "2026-06-27T18:05:00Z",
     "closed_at": "2026-06-27T18:05:00Z", "labels": [{"name": "bug"}]}"#;
 
-fn client(server: &TestServer) -> GitHubClient {
-    GitHubClient::new(&server.url, Some("ghp_t".into()), "notion-relay-tests").unwrap()
+/// GitHub's issue 7 as delivered: no newer than the delivery.
+const AS_DELIVERED: &str = r#"{"number": 7, "title": "Fix it", "state": "open",
+    "html_url": "https://github.com/octo/repo/issues/7", "updated_at": "2026-06-27T18:01:15Z",
+    "labels": [{"name": "bug"}]}"#;
+
+fn view(server: &TestServer, two_way: bool) -> GitHubView {
+    GitHubView {
+        client: GitHubClient::new(&server.url, Some("ghp_t".into()), "notion-relay-tests").unwrap(),
+        two_way,
+    }
 }
 
-/// [`newer_state`] of [`delivered`] over the page a person closed, asking `server`.
-async fn after_a_person_closed_it(server: &TestServer) -> Option<WorkItem> {
+/// [`newer_state`] of `item` over `page`, asking `server`, at [`NOW`].
+async fn check(
+    server: &TestServer,
+    two_way: bool,
+    item: &WorkItem,
+    page: Page,
+) -> Option<WorkItem> {
     let schema = fixtures::schema(COLUMNS);
-    newer_state(
-        &schema,
-        &delivered(),
-        &[closed_by_a_person()],
-        &client(server),
-    )
-    .await
+    newer_state(&schema, item, &[page], &view(server, two_way), NOW).await
+}
+
+fn event(name: &str, at: &str) -> String {
+    format!(r#"{{"event": "{name}", "created_at": "{at}"}}"#)
 }
 
 #[test]
 fn only_a_change_to_a_page_someone_else_edited_last_is_checked() {
     let schema = fixtures::schema(COLUMNS);
     let item = delivered();
-    assert!(would_undo_an_edit(&schema, &item, &[closed_by_a_person()]));
+    assert!(would_undo_an_edit(&schema, &item, &closed_by_a_person()));
     // We wrote last: the delivery is written as it is.
     let ours = page(&item, "bot", &[("Status", PropertyValue::select("Closed"))]);
-    assert!(!would_undo_an_edit(&schema, &item, &[ours]));
+    assert!(!would_undo_an_edit(&schema, &item, &ours));
     // The echo of the edit: the page already holds every value.
     let echo = WorkItem {
         state: Some(ItemState::Closed),
         updated_at: datetime!(2026-06-27 18:05:00 UTC),
         ..item.clone()
     };
-    assert!(!would_undo_an_edit(&schema, &echo, &[closed_by_a_person()]));
+    assert!(!would_undo_an_edit(&schema, &echo, &closed_by_a_person()));
     // Older than what the page records: the stale guard refuses it anyway.
     let older = WorkItem {
         updated_at: datetime!(2026-06-27 17:00:00 UTC),
         ..item
     };
-    assert!(!would_undo_an_edit(
-        &schema,
-        &older,
-        &[closed_by_a_person()]
-    ));
+    assert!(!would_undo_an_edit(&schema, &older, &closed_by_a_person()));
 }
 
 #[tokio::test]
 async fn a_delivery_older_than_github_is_replaced_by_what_github_holds_now() {
     let server = TestServer::start(vec![Canned::json(200, CLOSED_ON_GITHUB)]).await;
-    let current = after_a_person_closed_it(&server)
+    let current = check(&server, true, &delivered(), closed_by_a_person())
         .await
         .expect("GitHub is newer");
     assert_eq!(current.state, Some(ItemState::Closed));
@@ -105,27 +116,114 @@ async fn a_delivery_older_than_github_is_replaced_by_what_github_holds_now() {
         ("GET", "/repos/octo/repo/issues/7")
     );
     // What GitHub holds now is what the person left: nothing to undo.
+    let schema = fixtures::schema(COLUMNS);
     assert!(!would_undo_an_edit(
-        &fixtures::schema(COLUMNS),
+        &schema,
         &current,
-        &[closed_by_a_person()]
+        &closed_by_a_person()
     ));
 }
 
 #[tokio::test]
-async fn a_delivery_as_new_as_github_or_a_github_that_cannot_say_is_written_as_it_is() {
-    let same_time = r#"{"number": 7, "title": "Fix it", "state": "open",
-        "html_url": "https://github.com/octo/repo/issues/7", "updated_at": "2026-06-27T18:01:15Z"}"#;
-    for answer in [
-        Canned::json(200, same_time),
-        Canned::json(404, r#"{"message": "Not Found"}"#),
-        Canned::json(200, r#"{"number": 7}"#),
+async fn without_two_way_or_an_answer_a_delivery_as_new_as_github_is_written_as_it_is() {
+    for (two_way, answer) in [
+        (false, Canned::json(200, AS_DELIVERED)),
+        (true, Canned::json(404, r#"{"message": "Not Found"}"#)),
+        (true, Canned::json(200, r#"{"number": 7}"#)),
     ] {
         let server = TestServer::start(vec![answer]).await;
-        let current = after_a_person_closed_it(&server).await;
+        let current = check(&server, two_way, &delivered(), closed_by_a_person()).await;
         assert_eq!(current, None);
         assert_eq!(server.requests().len(), 1);
     }
+}
+
+#[tokio::test]
+async fn two_way_keeps_a_pending_edit_github_has_not_changed_since_and_writes_the_rest() {
+    // A comment on GitHub after the person closed the issue in Notion, before the write-back.
+    let commented = WorkItem {
+        comments: Some(1),
+        ..delivered()
+    };
+    let events = format!(
+        "[{}, {}]",
+        event("labeled", "2026-06-27T17:00:00Z"),
+        event("mentioned", "2026-06-27T18:02:00Z")
+    );
+    let server = TestServer::start(vec![
+        Canned::json(200, AS_DELIVERED),
+        Canned::json(200, events),
+    ])
+    .await;
+    let written = check(&server, true, &commented, closed_by_a_person())
+        .await
+        .expect("the pending Status is kept");
+    assert_eq!(written.state, None, "Status stays as the person set it");
+    assert_eq!(written.comments, Some(1), "the comment count is written");
+    assert_eq!(written.labels, commented.labels);
+    let paths: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(
+        paths,
+        [
+            "/repos/octo/repo/issues/7",
+            "/repos/octo/repo/issues/7/events?per_page=100"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_github_change_of_the_same_value_since_or_an_old_edit_is_not_kept() {
+    // GitHub reopened it after the version the page records: GitHub's edit wins.
+    let reopened = format!("[{}]", event("reopened", "2026-06-27T18:01:40Z"));
+    let server = TestServer::start(vec![
+        Canned::json(200, AS_DELIVERED),
+        Canned::json(200, reopened),
+    ])
+    .await;
+    assert_eq!(
+        check(&server, true, &delivered(), closed_by_a_person()).await,
+        None
+    );
+    // An edit older than the window: notion-webhook has had its chance.
+    let server = TestServer::start(vec![Canned::json(200, AS_DELIVERED)]).await;
+    let schema = fixtures::schema(COLUMNS);
+    let later = NOW + PENDING_WINDOW + Duration::from_secs(120);
+    let view = view(&server, true);
+    let kept = newer_state(&schema, &delivered(), &[closed_by_a_person()], &view, later).await;
+    assert_eq!(kept, None);
+    assert_eq!(server.requests().len(), 1, "no event log read");
+}
+
+#[tokio::test]
+async fn a_pull_requests_status_is_never_kept() {
+    let server = TestServer::start(vec![
+        Canned::json(
+            200,
+            r#"{"number": 7, "title": "Fix it", "state": "open", "html_url": "https://github.com/octo/repo/pull/7",
+                "updated_at": "2026-06-27T18:01:15Z", "pull_request": {"merged_at": null}}"#,
+        ),
+        Canned::json(
+            200,
+            r#"{"number": 7, "title": "Fix it", "state": "open", "merged": false, "labels": [{"name": "bug"}],
+                "html_url": "https://github.com/octo/repo/pull/7", "updated_at": "2026-06-27T18:01:15Z"}"#,
+        ),
+    ])
+    .await;
+    let pull = WorkItem {
+        kind: ItemKind::PullRequest,
+        ..delivered()
+    };
+    let merged_by_a_person = page(
+        &pull,
+        "person",
+        &[("Status", PropertyValue::select("Merged"))],
+    );
+    assert_eq!(check(&server, true, &pull, merged_by_a_person).await, None);
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "issue and pull read, no event log"
+    );
 }
 
 #[tokio::test]
@@ -144,7 +242,7 @@ async fn a_pull_request_is_read_from_the_pulls_api_for_draft_merged_and_reviewer
         ),
     ])
     .await;
-    let current = after_a_person_closed_it(&server)
+    let current = check(&server, true, &delivered(), closed_by_a_person())
         .await
         .expect("GitHub is newer");
     assert_eq!(current.state, Some(ItemState::Draft));
@@ -159,13 +257,9 @@ async fn a_pull_request_is_read_from_the_pulls_api_for_draft_merged_and_reviewer
 #[tokio::test]
 async fn a_page_we_wrote_last_costs_no_github_call() {
     let server = TestServer::start(vec![Canned::json(200, CLOSED_ON_GITHUB)]).await;
-    let schema = fixtures::schema(COLUMNS);
     let ours = page(&delivered(), "bot", &[]);
     let mut newer = delivered();
     newer.labels = Some(vec!["docs".into()]);
-    assert_eq!(
-        newer_state(&schema, &newer, &[ours], &client(&server)).await,
-        None
-    );
+    assert_eq!(check(&server, true, &newer, ours).await, None);
     assert!(server.requests().is_empty());
 }
