@@ -14,6 +14,19 @@ fn notion_writes(records: &[RequestRecord]) -> usize {
     writes(records)
 }
 
+/// Issue `number` synced, closed by a person in Notion (the event held back, returned with the
+/// page id), then labeled `triaged` and commented on GitHub two seconds later.
+async fn closed_in_notion_then_triaged_on_github(two: &TwoWay, number: u64) -> (String, Value) {
+    let page_id = two.sync_new(issue(number, "Fix the parser")).await;
+    two.person_edits(&page_id, json!({"Status": select("Closed")}));
+    let event = two.stack.emulator.take_webhook_events().remove(0);
+    two.edit_on_github(number, "labeled", |i| {
+        i.comments += 1;
+        i.labels.push("triaged".into());
+    });
+    (page_id, event)
+}
+
 #[tokio::test]
 async fn a_person_closing_an_issue_in_notion_closes_it_on_github_with_one_write_and_the_echo_changes_nothing(
 ) {
@@ -204,12 +217,9 @@ async fn an_older_notion_event_after_a_newer_github_edit_writes_nothing() {
     two.person_edits(&page_id, json!({"Labels": multi(&["bug", "p1"])}));
     let event = two.stack.emulator.take_webhook_events().remove(0);
     // Someone relabels the issue on GitHub after the Notion edit; the event arrives after that.
-    let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
-    assert!(two.github.update_issue(REPO, 12, |i| {
+    two.edit_on_github(12, "labeled", |i| {
         i.labels = vec!["bug".into(), "wontfix".into()];
-        i.updated_at = later;
-    }));
-    two.github.record_issue_event(REPO, 12, "labeled", later);
+    });
 
     let sent = two.stack.emulator.send_webhook_event(&event).await;
 
@@ -226,16 +236,7 @@ async fn an_older_notion_event_after_a_newer_github_edit_writes_nothing() {
 #[tokio::test]
 async fn a_newer_github_comment_or_edit_of_another_field_does_not_block_the_write() {
     let two = TwoWay::start().await;
-    let page_id = two.sync_new(issue(17, "Fix the parser")).await;
-    two.person_edits(&page_id, json!({"Status": select("Closed")}));
-    let event = two.stack.emulator.take_webhook_events().remove(0);
-    let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
-    assert!(two.github.update_issue(REPO, 17, |i| {
-        i.comments += 1;
-        i.labels.push("triaged".into());
-        i.updated_at = later;
-    }));
-    two.github.record_issue_event(REPO, 17, "labeled", later);
+    let (_, event) = closed_in_notion_then_triaged_on_github(&two, 17).await;
     let github_mark = two.github.requests().len();
 
     let sent = two.stack.emulator.send_webhook_event(&event).await;
@@ -247,11 +248,7 @@ async fn a_newer_github_comment_or_edit_of_another_field_does_not_block_the_writ
         ["bug", "triaged"],
         "GitHub's label kept"
     );
-    let calls: Vec<String> = two
-        .github_since(github_mark)
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
+    let calls = two.github_calls_since(github_mark);
     assert_eq!(
         calls,
         [
@@ -430,15 +427,7 @@ async fn a_late_delivery_from_before_the_write_back_does_not_undo_the_persons_ed
 #[tokio::test]
 async fn a_github_delivery_before_the_write_back_keeps_the_persons_pending_edit() {
     let two = TwoWay::start().await;
-    let page_id = two.sync_new(issue(19, "Fix the parser")).await;
-    two.person_edits(&page_id, json!({"Status": select("Closed")}));
-    let event = two.stack.emulator.take_webhook_events().remove(0);
-    let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(2);
-    assert!(two.github.update_issue(REPO, 19, |i| {
-        i.labels.push("triaged".into());
-        i.updated_at = later;
-    }));
-    two.github.record_issue_event(REPO, 19, "labeled", later);
+    let (page_id, event) = closed_in_notion_then_triaged_on_github(&two, 19).await;
     assert!(two.github.queue_webhook(REPO, 19, "labeled"));
     let github_mark = two.github.requests().len();
 
@@ -461,11 +450,7 @@ async fn a_github_delivery_before_the_write_back_keeps_the_persons_pending_edit(
         ["bug", "triaged"],
         "GitHub's change is written"
     );
-    let calls: Vec<String> = two
-        .github_since(github_mark)
-        .iter()
-        .map(|r| format!("{} {}", r.method, r.path))
-        .collect();
+    let calls = two.github_calls_since(github_mark);
     assert_eq!(
         calls,
         [

@@ -140,6 +140,17 @@ impl TwoWay {
             .unwrap_or_else(|e| panic!("person edit refused: {e:?}"));
     }
 
+    /// An edit made on GitHub two seconds from now (after a Notion edit made now): `change`
+    /// applied to the issue, its `updated_at` moved there, and `event` logged at that time.
+    pub fn edit_on_github(&self, number: u64, event: &str, change: impl FnOnce(&mut Issue)) {
+        let later = OffsetDateTime::now_utc() + time::Duration::seconds(2);
+        assert!(self.github.update_issue(REPO, number, |i| {
+            change(i);
+            i.updated_at = later;
+        }));
+        self.github.record_issue_event(REPO, number, event, later);
+    }
+
     /// Delivers the emulator's waiting events to notion-webhook.
     pub async fn flush_notion(&self) -> Vec<Sent> {
         self.stack.emulator.deliver_webhooks().await
@@ -167,6 +178,14 @@ impl TwoWay {
     /// GitHub requests since the log had `mark` entries.
     pub fn github_since(&self, mark: usize) -> Vec<relay_tests::fake_github::RequestRecord> {
         self.github.requests().split_off(mark)
+    }
+
+    /// GitHub requests since the log had `mark` entries, as `METHOD path`.
+    pub fn github_calls_since(&self, mark: usize) -> Vec<String> {
+        self.github_since(mark)
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect()
     }
 
     pub fn patches(&self) -> usize {

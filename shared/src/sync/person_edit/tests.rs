@@ -73,6 +73,29 @@ async fn check(
     newer_state(&schema, item, &[page], &view(server, two_way), NOW).await
 }
 
+/// GitHub answering for pull request 7, open, updated at `updated`: the issue view, then the
+/// pull request with `fields` added.
+async fn pull_request_on_github(updated: &str, fields: &str) -> TestServer {
+    let url = "https://github.com/octo/repo/pull/7";
+    TestServer::start(vec![
+        Canned::json(
+            200,
+            format!(
+                r#"{{"number": 7, "title": "Fix it", "state": "open", "html_url": "{url}",
+                    "updated_at": "{updated}", "pull_request": {{"merged_at": null}}}}"#
+            ),
+        ),
+        Canned::json(
+            200,
+            format!(
+                r#"{{"number": 7, "title": "Fix it", "state": "open", "merged": false,
+                    "html_url": "{url}", "updated_at": "{updated}", {fields}}}"#
+            ),
+        ),
+    ])
+    .await
+}
+
 fn event(name: &str, at: &str) -> String {
     format!(r#"{{"event": "{name}", "created_at": "{at}"}}"#)
 }
@@ -196,19 +219,8 @@ async fn a_github_change_of_the_same_value_since_or_an_old_edit_is_not_kept() {
 
 #[tokio::test]
 async fn a_pull_requests_status_is_never_kept() {
-    let server = TestServer::start(vec![
-        Canned::json(
-            200,
-            r#"{"number": 7, "title": "Fix it", "state": "open", "html_url": "https://github.com/octo/repo/pull/7",
-                "updated_at": "2026-06-27T18:01:15Z", "pull_request": {"merged_at": null}}"#,
-        ),
-        Canned::json(
-            200,
-            r#"{"number": 7, "title": "Fix it", "state": "open", "merged": false, "labels": [{"name": "bug"}],
-                "html_url": "https://github.com/octo/repo/pull/7", "updated_at": "2026-06-27T18:01:15Z"}"#,
-        ),
-    ])
-    .await;
+    let server =
+        pull_request_on_github("2026-06-27T18:01:15Z", r#""labels": [{"name": "bug"}]"#).await;
     let pull = WorkItem {
         kind: ItemKind::PullRequest,
         ..delivered()
@@ -228,19 +240,10 @@ async fn a_pull_requests_status_is_never_kept() {
 
 #[tokio::test]
 async fn a_pull_request_is_read_from_the_pulls_api_for_draft_merged_and_reviewers() {
-    let server = TestServer::start(vec![
-        Canned::json(
-            200,
-            r#"{"number": 7, "title": "Fix it", "state": "open", "html_url": "https://github.com/octo/repo/pull/7",
-                "updated_at": "2026-06-27T18:05:00Z", "pull_request": {"merged_at": null}}"#,
-        ),
-        Canned::json(
-            200,
-            r#"{"number": 7, "title": "Fix it", "state": "open", "draft": true, "merged": false,
-                "html_url": "https://github.com/octo/repo/pull/7", "updated_at": "2026-06-27T18:05:00Z",
-                "requested_reviewers": [{"login": "ana"}]}"#,
-        ),
-    ])
+    let server = pull_request_on_github(
+        "2026-06-27T18:05:00Z",
+        r#""draft": true, "requested_reviewers": [{"login": "ana"}]"#,
+    )
     .await;
     let current = check(&server, true, &delivered(), closed_by_a_person())
         .await
