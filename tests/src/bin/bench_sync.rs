@@ -14,7 +14,7 @@ use notion_relay::config::PropertyNames;
 use notion_relay::github::GitHubClient;
 use notion_relay::notion::{ApiVersion, DatabaseId, NotionClient, NotionConfig};
 use notion_relay::sync::{BoundSchema, Reconciler, Syncer};
-use relay_tests::emulator::{Emulator, EmulatorConfig};
+use relay_tests::emulator::Emulator;
 use relay_tests::fake_github::FakeGitHub;
 use relay_tests::lambda::{release_binary, LambdaFunction};
 use serde_json::{json, Value};
@@ -56,15 +56,7 @@ impl Row {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    let notion = Emulator::start(EmulatorConfig {
-        token: TOKEN.into(),
-        ..EmulatorConfig::default()
-    })
-    .await?;
-    let database_id = notion
-        .create_demo_database()
-        .map_err(|e| format!("cannot provision the demo database: {e:?}"))?
-        .database_id;
+    let (notion, database_id) = Emulator::with_demo_database(TOKEN).await?;
     let github = FakeGitHub::start().await?;
     let start = time::OffsetDateTime::now_utc() - time::Duration::days(2);
     let numbers = github.generate(REPO, ISSUES, start);
