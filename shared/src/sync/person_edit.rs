@@ -33,12 +33,14 @@ use std::time::Duration;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use super::properties::{desired_properties, freshness, holds_values, recorded_updated, Freshness};
+use super::properties::{
+    desired_properties, freshness, holds_value, holds_values, recorded_updated, Freshness,
+};
 use super::schema::{BoundSchema, Field};
 use super::title::timestamp;
 use super::writeback::{edited_field, Editable};
 use crate::github::{GitHubClient, ItemKind, WorkItem};
-use crate::notion::{Page, PropertyValue};
+use crate::notion::{Page, Properties, PropertyValue};
 
 /// How long after a person's edit its values are taken for a write-back still on its way.
 pub const PENDING_WINDOW: Duration = Duration::from_secs(10 * 60);
@@ -54,16 +56,17 @@ pub struct GitHubView {
 /// The item to write instead of `item` over `existing`, when `item` would change a value someone
 /// else set: GitHub's current state when that is newer, else (two-way) `item` without the
 /// person's pending edits; `None` to write `item` as it is.
-pub async fn newer_state(
+pub async fn replacement(
     schema: &BoundSchema,
     item: &WorkItem,
     existing: &[Page],
     github: &GitHubView,
     now: OffsetDateTime,
 ) -> Option<WorkItem> {
+    let desired = desired_properties(item, schema);
     let page = existing
         .iter()
-        .find(|page| would_undo_an_edit(schema, item, page))?;
+        .find(|page| would_undo_an_edit(schema, item, &desired, page))?;
     let current = current_item(&github.client, item).await?;
     if current.updated_at > item.updated_at {
         tracing::info!(
@@ -78,15 +81,20 @@ pub async fn newer_state(
     if !github.two_way || !edited_within(page, PENDING_WINDOW, now) {
         return None;
     }
-    without_pending_edits(schema, item, page, &github.client).await
+    without_pending_edits(schema, item, &desired, page, &github.client).await
 }
 
-/// Whether writing `item` would change a value on `page`, which someone other than us edited
-/// last (and that the stale guard lets through).
-fn would_undo_an_edit(schema: &BoundSchema, item: &WorkItem, page: &Page) -> bool {
+/// Whether writing `item` (its `desired` properties) would change a value on `page`, which
+/// someone other than us edited last (and that the stale guard lets through).
+fn would_undo_an_edit(
+    schema: &BoundSchema,
+    item: &WorkItem,
+    desired: &Properties,
+    page: &Page,
+) -> bool {
     page.edited_by_someone_else()
         && freshness(item, page, schema) == Freshness::NotOlder
-        && !holds_values(page, &desired_properties(item, schema), schema)
+        && !holds_values(page, desired, schema)
 }
 
 /// Whether the page's last edit is at most `window` before `now` (Notion keeps the minute).
@@ -100,11 +108,12 @@ fn edited_within(page: &Page, window: Duration, now: OffsetDateTime) -> bool {
 async fn without_pending_edits(
     schema: &BoundSchema,
     item: &WorkItem,
+    desired: &Properties,
     page: &Page,
     github: &GitHubClient,
 ) -> Option<WorkItem> {
     let since = recorded_updated(page, schema)?;
-    let differing = differing_editables(schema, item, page);
+    let differing = differing_editables(schema, item, desired, page);
     if differing.is_empty() {
         return None;
     }
@@ -131,22 +140,21 @@ async fn without_pending_edits(
     Some(keeping(item, page, schema, &pending))
 }
 
-/// The editable values where `page` holds something other than `item` would write (a pull
-/// request's Status aside).
-fn differing_editables(schema: &BoundSchema, item: &WorkItem, page: &Page) -> Vec<Editable> {
-    let desired = desired_properties(item, schema);
+/// The editable values where `page` holds something other than `desired` (a pull request's
+/// Status aside).
+fn differing_editables(
+    schema: &BoundSchema,
+    item: &WorkItem,
+    desired: &Properties,
+    page: &Page,
+) -> Vec<Editable> {
     Editable::ALL
         .into_iter()
         .filter(|field| !(*field == Editable::Status && item.kind == ItemKind::PullRequest))
         .filter(|field| {
-            let Some(name) = property_name(schema, *field) else {
-                return false;
-            };
-            let Some(want) = desired.get(name) else {
-                return false;
-            };
-            let one = std::collections::BTreeMap::from([(name.to_owned(), want.clone())]);
-            !holds_values(page, &one, schema)
+            property_name(schema, *field)
+                .and_then(|name| Some((name, desired.get(name)?)))
+                .is_some_and(|(name, want)| !holds_value(page, name, want, schema))
         })
         .collect()
 }

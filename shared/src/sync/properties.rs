@@ -131,22 +131,25 @@ pub fn page_matches(page: &Page, desired: &Properties) -> bool {
 /// only `updated_at` moved on. The upsert leaves such a page `unchanged` when a person edited it
 /// last (no echo write); it then keeps the older `updated_at` until the next real change.
 pub fn holds_values(page: &Page, desired: &Properties, schema: &BoundSchema) -> bool {
-    let updated = schema.get(Field::Updated).map(|b| b.property.as_str());
-    let title = schema.title();
-    desired.iter().all(|(name, want)| {
-        if Some(name.as_str()) == updated {
-            return true;
+    desired
+        .iter()
+        .all(|(name, want)| holds_value(page, name, want, schema))
+}
+
+/// [`holds_values`] for the one property `name`.
+pub fn holds_value(page: &Page, name: &str, want: &PropertyValue, schema: &BoundSchema) -> bool {
+    if schema.get(Field::Updated).map(|b| b.property.as_str()) == Some(name) {
+        return true;
+    }
+    let Some(have) = page.property(name) else {
+        return false;
+    };
+    match (want, have) {
+        (PropertyValue::Title(a), PropertyValue::Title(b)) if name == schema.title() => {
+            joined(a) == joined(b) && link_base(a) == link_base(b)
         }
-        let Some(have) = page.property(name) else {
-            return false;
-        };
-        match (want, have) {
-            (PropertyValue::Title(a), PropertyValue::Title(b)) if name == title => {
-                joined(a) == joined(b) && link_base(a) == link_base(b)
-            }
-            _ => same(want, have),
-        }
-    })
+        _ => same(want, have),
+    }
 }
 
 /// The title link without what it records (`sync::title`).

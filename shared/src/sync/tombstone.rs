@@ -28,7 +28,8 @@ impl Syncer<'_> {
     /// client, asks GitHub in the two cases where the delivery alone could undo something: it
     /// does not create a page for an issue GitHub says was deleted (that delivery is answered
     /// `stale`), and it does not overwrite a person's Notion edit with a state older than
-    /// GitHub's current one (`sync::person_edit`).
+    /// GitHub's current one, nor a two-way edit still on its way to GitHub
+    /// (`sync::person_edit`).
     pub async fn upsert_checked(
         &self,
         item: &WorkItem,
@@ -36,10 +37,8 @@ impl Syncer<'_> {
         alone: bool,
     ) -> Result<SyncResult, notion::Error> {
         let existing = self.find(&item.repository, item.number).await?;
-        let newer;
-        let mut item = item;
-        if let Some(github) = github {
-            if existing.is_empty() {
+        let replacement = match github {
+            Some(github) if existing.is_empty() => {
                 if github
                     .client
                     .issue_deleted(&item.repository, item.number)
@@ -53,19 +52,15 @@ impl Syncer<'_> {
                         page_id: None,
                     });
                 }
-            } else if let Some(current) = person_edit::newer_state(
-                self.schema,
-                item,
-                &existing,
-                github,
-                OffsetDateTime::now_utc(),
-            )
-            .await
-            {
-                newer = current;
-                item = &newer;
+                None
             }
-        }
+            Some(github) => {
+                let now = OffsetDateTime::now_utc();
+                person_edit::replacement(self.schema, item, &existing, github, now).await
+            }
+            None => None,
+        };
+        let item = replacement.as_ref().unwrap_or(item);
         if alone {
             self.upsert_alone_among(item, existing).await
         } else {

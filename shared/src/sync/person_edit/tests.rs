@@ -62,7 +62,7 @@ fn view(server: &TestServer, two_way: bool) -> GitHubView {
     }
 }
 
-/// [`newer_state`] of `item` over `page`, asking `server`, at [`NOW`].
+/// [`replacement`] of `item` over `page`, asking `server`, at [`NOW`].
 async fn check(
     server: &TestServer,
     two_way: bool,
@@ -70,7 +70,7 @@ async fn check(
     page: Page,
 ) -> Option<WorkItem> {
     let schema = fixtures::schema(COLUMNS);
-    newer_state(&schema, item, &[page], &view(server, two_way), NOW).await
+    replacement(&schema, item, &[page], &view(server, two_way), NOW).await
 }
 
 /// GitHub answering for pull request 7, open, updated at `updated`: the issue view, then the
@@ -96,31 +96,36 @@ async fn pull_request_on_github(updated: &str, fields: &str) -> TestServer {
     .await
 }
 
+/// [`would_undo_an_edit`] of `item` over `page`.
+fn undoes(item: &WorkItem, page: &Page) -> bool {
+    let schema = fixtures::schema(COLUMNS);
+    would_undo_an_edit(&schema, item, &desired_properties(item, &schema), page)
+}
+
 fn event(name: &str, at: &str) -> String {
     format!(r#"{{"event": "{name}", "created_at": "{at}"}}"#)
 }
 
 #[test]
 fn only_a_change_to_a_page_someone_else_edited_last_is_checked() {
-    let schema = fixtures::schema(COLUMNS);
     let item = delivered();
-    assert!(would_undo_an_edit(&schema, &item, &closed_by_a_person()));
+    assert!(undoes(&item, &closed_by_a_person()));
     // We wrote last: the delivery is written as it is.
     let ours = page(&item, "bot", &[("Status", PropertyValue::select("Closed"))]);
-    assert!(!would_undo_an_edit(&schema, &item, &ours));
+    assert!(!undoes(&item, &ours));
     // The echo of the edit: the page already holds every value.
     let echo = WorkItem {
         state: Some(ItemState::Closed),
         updated_at: datetime!(2026-06-27 18:05:00 UTC),
         ..item.clone()
     };
-    assert!(!would_undo_an_edit(&schema, &echo, &closed_by_a_person()));
+    assert!(!undoes(&echo, &closed_by_a_person()));
     // Older than what the page records: the stale guard refuses it anyway.
     let older = WorkItem {
         updated_at: datetime!(2026-06-27 17:00:00 UTC),
         ..item
     };
-    assert!(!would_undo_an_edit(&schema, &older, &closed_by_a_person()));
+    assert!(!undoes(&older, &closed_by_a_person()));
 }
 
 #[tokio::test]
@@ -139,12 +144,7 @@ async fn a_delivery_older_than_github_is_replaced_by_what_github_holds_now() {
         ("GET", "/repos/octo/repo/issues/7")
     );
     // What GitHub holds now is what the person left: nothing to undo.
-    let schema = fixtures::schema(COLUMNS);
-    assert!(!would_undo_an_edit(
-        &schema,
-        &current,
-        &closed_by_a_person()
-    ));
+    assert!(!undoes(&current, &closed_by_a_person()));
 }
 
 #[tokio::test]
@@ -212,7 +212,7 @@ async fn a_github_change_of_the_same_value_since_or_an_old_edit_is_not_kept() {
     let schema = fixtures::schema(COLUMNS);
     let later = NOW + PENDING_WINDOW + Duration::from_secs(120);
     let view = view(&server, true);
-    let kept = newer_state(&schema, &delivered(), &[closed_by_a_person()], &view, later).await;
+    let kept = replacement(&schema, &delivered(), &[closed_by_a_person()], &view, later).await;
     assert_eq!(kept, None);
     assert_eq!(server.requests().len(), 1, "no event log read");
 }
